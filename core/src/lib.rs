@@ -1,0 +1,18 @@
+//! Tessera's core: everything of the authenticator that is not camera or
+//! biometric hardware, with no FFI, no global state and no I/O.
+//!
+//! - [`otp`]: HOTP, TOTP and OCRA engines.
+//! - [`uri`]: `otpauth://` Key URIs and Google Authenticator exports.
+//! - [`secret`]: the byte types that hold keys and codes.
+//!
+//! Time, storage and platform keys come in through parameters and traits;
+//! this crate never reads the clock, the file system, the network or the
+//! environment.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(clippy::indexing_slicing)]
+
+pub mod otp;
+pub mod secret;
+pub mod uri;
