@@ -1,1 +1,53 @@
-fn main() {}
+//! `tessera`: the desktop authenticator and OTP tools built on Tessera's core.
+
+mod error;
+mod input;
+mod otp_cmd;
+mod uri_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Tessera: OTP tools and a desktop authenticator built on the Tessera core.
+///
+/// Exit status: 0 on success, 1 when --verify does not match, 2 on bad input.
+#[derive(Debug, Parser)]
+#[command(
+    name = "tessera",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compute or verify an HOTP code (RFC 4226).
+    Hotp(otp_cmd::HotpArgs),
+    /// Compute or verify a TOTP code (RFC 6238).
+    Totp(otp_cmd::TotpArgs),
+    /// Compute or verify an OCRA response (RFC 6287).
+    Ocra(otp_cmd::OcraArgs),
+    /// Read otpauth:// Key URIs.
+    #[command(subcommand)]
+    Uri(uri_cmd::UriCommand),
+    /// Read Google Authenticator exports (otpauth-migration://).
+    #[command(subcommand)]
+    Migration(uri_cmd::MigrationCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Hotp(args) => otp_cmd::hotp(args),
+        Command::Totp(args) => otp_cmd::totp(args),
+        Command::Ocra(args) => otp_cmd::ocra(args),
+        Command::Uri(cmd) => uri_cmd::uri(cmd),
+        Command::Migration(cmd) => uri_cmd::migration(cmd),
+    };
+    result.unwrap_or_else(|e| e.report())
+}

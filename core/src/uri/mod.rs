@@ -7,7 +7,7 @@ mod otpauth;
 
 pub use error::UriError;
 pub use migration::{MigrationBatch, MigrationImport, SkippedEntry, parse_migration};
-pub use otpauth::{ParsedUri, UriWarning, parse_key_uri};
+pub use otpauth::{MAX_URI_LEN, ParsedUri, UriWarning, decode_base32, parse_key_uri};
 
 use crate::otp::{Algorithm, Hotp, OtpError, OtpKey, Totp};
 use crate::secret::OtpCode;

@@ -72,7 +72,7 @@ fn base32_lenient() -> Encoding {
 
 /// Decodes a base32 secret as people and issuers write it: any case, with
 /// spaces or dashes between groups, with or without `=` padding.
-pub(crate) fn decode_base32_secret(text: &str) -> Result<Vec<u8>, UriError> {
+pub fn decode_base32(text: &str) -> Result<Vec<u8>, UriError> {
     let mut clean: Zeroizing<String> = Zeroizing::new(
         text.chars()
             .filter(|c| !matches!(c, ' ' | '-' | '\t'))
@@ -162,7 +162,7 @@ pub fn parse_key_uri(uri: &str) -> Result<ParsedUri, UriError> {
         "hotp" => true,
         _ => return Err(UriError::UnknownType(kind.chars().take(16).collect())),
     };
-    let (label_issuer, account) = split_label(&decode_component("label", raw_label, false)?);
+    let label = decode_component("label", raw_label, false)?;
 
     let mut secret = None;
     let mut issuer = None;
@@ -174,8 +174,14 @@ pub fn parse_key_uri(uri: &str) -> Result<ParsedUri, UriError> {
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let key = key.to_ascii_lowercase();
-        if seen.contains(&key) {
-            return Err(UriError::DuplicateParameter(key.chars().take(24).collect()));
+        // A repeated parameter we read is ambiguous (which secret?); repeated
+        // parameters we ignore are not our concern.
+        let ours = matches!(
+            key.as_str(),
+            "secret" | "issuer" | "algorithm" | "digits" | "counter" | "period"
+        );
+        if ours && seen.contains(&key) {
+            return Err(UriError::DuplicateParameter(key));
         }
         match key.as_str() {
             "secret" => secret = Some(Zeroizing::new(decode_component("secret", value, false)?)),
@@ -191,7 +197,7 @@ pub fn parse_key_uri(uri: &str) -> Result<ParsedUri, UriError> {
     }
 
     let secret = secret.ok_or(UriError::MissingParameter("secret"))?;
-    let secret = OtpKey::import(decode_base32_secret(&secret)?)?;
+    let secret = OtpKey::import(decode_base32(&secret)?)?;
     let algorithm = algorithm.unwrap_or_default();
     let digits = digits.unwrap_or(6);
     let digits = u32::try_from(digits)
@@ -232,6 +238,16 @@ pub fn parse_key_uri(uri: &str) -> Result<ParsedUri, UriError> {
     let issuer = issuer
         .map(|i| i.trim().to_owned())
         .filter(|i| !i.is_empty());
+    // When the label starts with the issuer parameter, split there: the
+    // issuer itself may contain a colon.
+    let prefixed = issuer
+        .as_deref()
+        .and_then(|i| label.strip_prefix(i))
+        .and_then(|rest| rest.strip_prefix(':'));
+    let (label_issuer, account) = match prefixed {
+        Some(rest) => (issuer.clone(), rest.trim().to_owned()),
+        None => split_label(&label),
+    };
     let issuer = match (label_issuer, issuer) {
         (Some(label), Some(parameter)) if label != parameter => {
             warnings.push(UriWarning::IssuerMismatch {
@@ -270,8 +286,11 @@ impl OtpToken {
             TokenKind::Hotp { counter } => ("hotp", format!("counter={counter}")),
             TokenKind::Totp { period } => ("totp", format!("period={period}")),
         };
+        // Without an issuer, an empty prefix keeps a colon in the account
+        // from being read as the separator.
         let label = match &self.issuer {
             Some(issuer) => format!("{}:{}", enc(issuer), enc(&self.account)),
+            None if self.account.contains(':') => format!(":{}", enc(&self.account)),
             None => enc(&self.account),
         };
         let secret = Zeroizing::new(BASE32_NOPAD.encode(self.secret.expose()));

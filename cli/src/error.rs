@@ -1,0 +1,59 @@
+//! The CLI's error: a one-line message naming the bad argument, and the exit
+//! status that scripts rely on.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// Exit status: the code did not match (`--verify`).
+pub const EXIT_MISMATCH: u8 = 1;
+/// Exit status: bad input (also what clap uses for usage errors).
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// A failure of a command, printed as `error: <arg>: <message>`.
+#[derive(Debug)]
+pub struct CliError {
+    arg: Option<String>,
+    message: String,
+    status: u8,
+}
+
+impl CliError {
+    /// Bad input in argument `arg` (e.g. "--key").
+    pub fn arg(arg: impl Into<String>, message: impl fmt::Display) -> Self {
+        Self {
+            arg: Some(arg.into()),
+            message: message.to_string(),
+            status: EXIT_BAD_INPUT,
+        }
+    }
+
+    /// Bad input not tied to one argument.
+    pub fn input(message: impl fmt::Display) -> Self {
+        Self {
+            arg: None,
+            message: message.to_string(),
+            status: EXIT_BAD_INPUT,
+        }
+    }
+
+    /// A failure with its own exit status.
+    pub fn with_status(status: u8, message: impl fmt::Display) -> Self {
+        Self {
+            arg: None,
+            message: message.to_string(),
+            status,
+        }
+    }
+
+    /// Prints the message on stderr and returns the exit status.
+    pub fn report(&self) -> ExitCode {
+        match &self.arg {
+            Some(arg) => eprintln!("error: {arg}: {}", self.message),
+            None => eprintln!("error: {}", self.message),
+        }
+        ExitCode::from(self.status)
+    }
+}
+
+/// What a command returns.
+pub type CliResult = Result<ExitCode, CliError>;
