@@ -3,6 +3,7 @@
 mod error;
 mod input;
 mod otp_cmd;
+mod scan_cmd;
 mod uri_cmd;
 
 use std::process::ExitCode;
@@ -32,6 +33,8 @@ enum Command {
     Totp(otp_cmd::TotpArgs),
     /// Compute or verify an OCRA response (RFC 6287).
     Ocra(otp_cmd::OcraArgs),
+    /// Read QR codes from PNG or JPEG images.
+    Scan(scan_cmd::ScanArgs),
     /// Read otpauth:// Key URIs.
     #[command(subcommand)]
     Uri(uri_cmd::UriCommand),
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::Hotp(args) => otp_cmd::hotp(args),
         Command::Totp(args) => otp_cmd::totp(args),
         Command::Ocra(args) => otp_cmd::ocra(args),
+        Command::Scan(args) => scan_cmd::scan(args),
         Command::Uri(cmd) => uri_cmd::uri(cmd),
         Command::Migration(cmd) => uri_cmd::migration(cmd),
     };

@@ -3,6 +3,7 @@
 //!
 //! - [`otp`]: HOTP, TOTP and OCRA engines.
 //! - [`uri`]: `otpauth://` Key URIs and Google Authenticator exports.
+//! - [`scan`]: QR codes from camera frames.
 //! - [`secret`]: the byte types that hold keys and codes.
 //!
 //! Time, storage and platform keys come in through parameters and traits;
@@ -14,5 +15,6 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod otp;
+pub mod scan;
 pub mod secret;
 pub mod uri;

@@ -4,6 +4,8 @@
 //! This crate only runs in tests; a panic here is a failed test.
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
+pub mod frames;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

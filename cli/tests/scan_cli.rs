@@ -1,0 +1,153 @@
+//! `tessera scan` on real PNG and JPEG files.
+
+// Helpers outside #[test] functions unwrap too: a panic here is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use image::{ImageFormat, Rgb, RgbImage};
+use qrcode::{EcLevel, QrCode};
+
+fn tessera(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tessera-scan-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes `payload` as a QR code image (8 px per module, quiet zone 4) in `format`.
+fn write_qr(
+    dir: &Path,
+    name: &str,
+    payload: &[u8],
+    format: ImageFormat,
+    dark: [u8; 3],
+    light: [u8; 3],
+) -> String {
+    let code = QrCode::with_error_correction_level(payload, EcLevel::M).unwrap();
+    let w = code.width() as u32;
+    let colors = code.to_colors();
+    let size = (w + 8) * 8;
+    let img = RgbImage::from_fn(size + 40, size + 20, |x, y| {
+        let (mx, my) = ((x as i64 - 20) / 8 - 4, (y as i64 - 10) / 8 - 4);
+        let inside =
+            (0..w as i64).contains(&mx) && (0..w as i64).contains(&my) && x >= 20 && y >= 10;
+        if inside && colors[(my as u32 * w + mx as u32) as usize] == qrcode::Color::Dark {
+            Rgb(dark)
+        } else {
+            Rgb(light)
+        }
+    });
+    let path = dir.join(name);
+    img.save_with_format(&path, format).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn scans_png_and_jpeg() {
+    let dir = temp_dir("ok");
+    let png = write_qr(
+        &dir,
+        "a.png",
+        b"hello mosaic",
+        ImageFormat::Png,
+        [0, 0, 0],
+        [255, 255, 255],
+    );
+    let jpg = write_qr(
+        &dir,
+        "b.jpg",
+        b"colour mosaic",
+        ImageFormat::Jpeg,
+        [200, 60, 60],
+        [90, 140, 60],
+    );
+    let out = tessera(&["scan", &png, &jpg]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "hello mosaic\ncolour mosaic\n"
+    );
+
+    let out = tessera(&["scan", "--hex", &png]);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        "68656c6c6f206d6f73616963"
+    );
+
+    let out = tessera(&["scan", "--json", &png]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["found"], true);
+    assert_eq!(v["codes"][0]["text"], "hello mosaic");
+    assert_eq!(v["codes"][0]["corners"].as_array().unwrap().len(), 4);
+    assert!(v["ms"].as_f64().unwrap() >= 0.0);
+}
+
+#[test]
+fn binary_and_control_characters_are_printed_as_hex() {
+    let dir = temp_dir("bin");
+    let escape = write_qr(
+        &dir,
+        "esc.png",
+        b"\x1b[31mred\x1b[0m",
+        ImageFormat::Png,
+        [0, 0, 0],
+        [255, 255, 255],
+    );
+    let binary = write_qr(
+        &dir,
+        "bin.png",
+        &[0xff, 0x00, 0xfe, 0x01],
+        ImageFormat::Png,
+        [0, 0, 0],
+        [255, 255, 255],
+    );
+    let out = tessera(&["scan", &escape, &binary]);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "1b5b33316d7265641b5b306d\nff00fe01\n"
+    );
+}
+
+#[test]
+fn exit_status_says_what_happened() {
+    let dir = temp_dir("status");
+    let png = write_qr(
+        &dir,
+        "a.png",
+        b"x",
+        ImageFormat::Png,
+        [0, 0, 0],
+        [255, 255, 255],
+    );
+    let blank = dir.join("blank.png");
+    RgbImage::from_pixel(100, 100, Rgb([255, 255, 255]))
+        .save(&blank)
+        .unwrap();
+    let garbage = dir.join("garbage.png");
+    std::fs::write(&garbage, b"not an image").unwrap();
+
+    let out = tessera(&["scan", &png, blank.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "x\nnot found\n");
+
+    let out = tessera(&["scan", garbage.to_str().unwrap(), &png]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "unreadable\nx\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("garbage.png"));
+
+    let out = tessera(&["scan", dir.join("missing.png").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}

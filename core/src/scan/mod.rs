@@ -1,0 +1,221 @@
+//! Reading the mosaic: camera frames in, QR payload bytes out.
+//!
+//! A [`Frame`] borrows the camera's planes as they are (Android `ImageProxy`
+//! planes with their strides, iOS `CVPixelBuffer` rows), validated so that no
+//! read can leave them. [`Scanner::scan`] tries cheap views of the frame in
+//! order of likelihood — luma, then colour projections for mosaics whose
+//! colours have little luminance contrast, then a shrunk luma for noise and
+//! moiré — and stops at the first view that yields a code. Both polarities
+//! (dark-on-light and "dark mode" codes) are read in the same pass.
+//!
+//! Work is bounded: frames above a pixel cap are shrunk, the number of finder
+//! candidates and decode attempts is capped, and an optional [`Deadline`]
+//! from the caller is checked between steps, so no input can stall it.
+//!
+//! Codes read by a platform scanner enter through [`Detection::from_platform`]
+//! and meet the camera path's results in the same type.
+
+mod binarize;
+mod finder;
+mod frame;
+mod geometry;
+mod gray;
+mod grid;
+
+use thiserror::Error;
+
+pub use frame::{Frame, MAX_DIMENSION, PixelFormat, Plane};
+use gray::Projection;
+
+/// The largest payload accepted from a platform scanner (a QR code holds at
+/// most 2953 bytes).
+pub const MAX_PAYLOAD_LEN: usize = 2953;
+
+/// Why a frame or payload was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ScanError {
+    /// The frame's size, strides or planes do not add up.
+    #[error("invalid frame: {0}")]
+    InvalidFrame(String),
+    /// A payload from a platform scanner is empty.
+    #[error("the scanned payload is empty")]
+    EmptyPayload,
+    /// A payload from a platform scanner is larger than any QR code holds.
+    #[error("the scanned payload has {len} bytes; a QR code holds at most {max}")]
+    PayloadTooLarge {
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// A point in frame pixel coordinates (x to the right, y down).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// Horizontal position.
+    pub x: f32,
+    /// Vertical position.
+    pub y: f32,
+}
+
+/// A code read from a frame or handed over by a platform scanner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    /// The payload bytes, exactly as encoded.
+    pub payload: Vec<u8>,
+    /// Where the code is in the frame: top-left, top-right, bottom-right and
+    /// bottom-left corners of its outer edge, in the code's own orientation.
+    /// `None` for payloads from a platform scanner.
+    pub corners: Option<[Point; 4]>,
+}
+
+impl Detection {
+    /// Accepts payload bytes that the platform's own scanner decoded, so they
+    /// reach the same parser as the camera path.
+    pub fn from_platform(payload: Vec<u8>) -> Result<Self, ScanError> {
+        if payload.is_empty() {
+            return Err(ScanError::EmptyPayload);
+        }
+        if payload.len() > MAX_PAYLOAD_LEN {
+            return Err(ScanError::PayloadTooLarge {
+                len: payload.len(),
+                max: MAX_PAYLOAD_LEN,
+            });
+        }
+        Ok(Self {
+            payload,
+            corners: None,
+        })
+    }
+}
+
+/// A time limit supplied by the caller (the core has no clock): checked
+/// between the steps of a scan, which returns what it found so far once it
+/// says the time is up.
+pub trait Deadline {
+    /// Whether the time for this frame is up.
+    fn expired(&self) -> bool;
+}
+
+/// No time limit: only the work caps apply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoDeadline;
+
+impl Deadline for NoDeadline {
+    fn expired(&self) -> bool {
+        false
+    }
+}
+
+/// Limits and choices of a [`Scanner`].
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// Frames with more pixels are shrunk to fit (by an integer factor).
+    pub max_pixels: usize,
+    /// Most finder pattern candidates kept per view.
+    pub max_finders: usize,
+    /// Most grid decodes per frame (each costs tens of microseconds).
+    pub max_decodes: usize,
+    /// Whether to try colour projections when luma finds nothing.
+    pub colour: bool,
+    /// Whether to try a half-size luma view (noise, moiré, large modules).
+    pub shrunk: bool,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        Self {
+            max_pixels: 2_100_000,
+            max_finders: 120,
+            max_decodes: 160,
+            colour: true,
+            shrunk: true,
+        }
+    }
+}
+
+/// Reads QR codes from frames. Cheap to create, immutable, and safe to share
+/// between threads; call it from a background thread, never the UI thread.
+#[derive(Debug, Clone, Default)]
+pub struct Scanner {
+    config: ScanConfig,
+}
+
+/// The work left for one frame.
+pub(crate) struct Budget<'a> {
+    decodes_left: usize,
+    deadline: &'a dyn Deadline,
+}
+
+impl Budget<'_> {
+    pub(crate) fn exhausted(&self) -> bool {
+        self.decodes_left == 0 || self.deadline.expired()
+    }
+
+    pub(crate) fn spend_decode(&mut self) {
+        self.decodes_left = self.decodes_left.saturating_sub(1);
+    }
+}
+
+impl Scanner {
+    /// A scanner with the given limits.
+    pub fn new(config: ScanConfig) -> Self {
+        Self { config }
+    }
+
+    /// Every code found in `frame` (usually none or one), without a time limit.
+    pub fn scan(&self, frame: &Frame<'_>) -> Vec<Detection> {
+        self.scan_until(frame, &NoDeadline)
+    }
+
+    /// Every code found in `frame`, stopping early when `deadline` expires.
+    pub fn scan_until(&self, frame: &Frame<'_>, deadline: &dyn Deadline) -> Vec<Detection> {
+        let mut budget = Budget {
+            decodes_left: self.config.max_decodes,
+            deadline,
+        };
+        let pixels = frame.width().saturating_mul(frame.height());
+        let mut base = 1usize;
+        while pixels / (base * base) > self.config.max_pixels.max(1) {
+            base += 1;
+        }
+        let mut views = vec![(Projection::Luma, base)];
+        if self.config.colour && frame.has_colour() {
+            views.extend(Projection::COLOUR.iter().map(|&p| (p, base)));
+        }
+        if self.config.shrunk
+            && frame.width() / (base * 2) >= 21
+            && frame.height() / (base * 2) >= 21
+        {
+            views.push((Projection::Luma, base * 2));
+        }
+        for (projection, scale) in views {
+            if budget.exhausted() {
+                break;
+            }
+            let gray = gray::project(frame, projection, scale);
+            let bits = binarize::binarize(&gray);
+            let mut finders = finder::find(&bits, self.config.max_finders);
+            if finders.len() < 3 {
+                continue;
+            }
+            let found = grid::decode_all(&bits, &mut finders, &mut budget);
+            if !found.is_empty() {
+                let s = scale as f32;
+                return found
+                    .into_iter()
+                    .map(|l| Detection {
+                        payload: l.payload,
+                        corners: Some(l.corners.map(|p| Point {
+                            x: p.x * s,
+                            y: p.y * s,
+                        })),
+                    })
+                    .collect();
+            }
+        }
+        Vec::new()
+    }
+}

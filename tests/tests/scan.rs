@@ -1,0 +1,319 @@
+//! The scanner on synthetic camera frames: every pixel format, padded
+//! strides, colours, inversion, several codes, hostile frames.
+
+use std::time::{Duration, Instant};
+
+use tessera_core::scan::{Detection, Frame, PixelFormat, Plane, ScanError, Scanner};
+use tessera_tests::frames::{Rgb, draw_qr, luma, mono};
+
+const PAYLOAD: &[u8] = b"TSR1:login:8f2c1e7a-portal.example.lu:alice:1764400000:9b3f0d";
+
+fn scene(colour: &dyn Fn(usize, usize, bool) -> [u8; 3], background: [u8; 3]) -> Rgb {
+    let mut canvas = Rgb::filled(640, 480, background);
+    draw_qr(&mut canvas, PAYLOAD, 150, 60, 8, 4, colour);
+    canvas
+}
+
+fn payloads(found: &[Detection]) -> Vec<&[u8]> {
+    found.iter().map(|d| d.payload.as_slice()).collect()
+}
+
+#[test]
+fn every_pixel_format_reads_the_same_payload() {
+    let rgb = scene(&mono, [255, 255, 255]);
+    let scanner = Scanner::default();
+    let (w, h) = (rgb.w as u32, rgb.h as u32);
+    for stride_pad in [0usize, 64] {
+        let luma = rgb.luma_strided(rgb.w + stride_pad);
+        let rgba = rgb.rgba_strided(rgb.w * 4 + stride_pad, false);
+        let bgra = rgb.rgba_strided(rgb.w * 4 + stride_pad, true);
+        let nv21 = rgb.semi_planar(rgb.w + stride_pad, true);
+        let nv12 = rgb.semi_planar(rgb.w + stride_pad, false);
+        let i420 = rgb.i420(rgb.w + stride_pad);
+        let frames = [
+            (
+                "luma",
+                Frame::luma(w, h, &luma, rgb.w + stride_pad).unwrap(),
+            ),
+            (
+                "rgba",
+                Frame::rgba(w, h, &rgba, rgb.w * 4 + stride_pad).unwrap(),
+            ),
+            (
+                "bgra",
+                Frame::bgra(w, h, &bgra, rgb.w * 4 + stride_pad).unwrap(),
+            ),
+            (
+                "nv21",
+                Frame::nv21(w, h, &nv21, rgb.w + stride_pad).unwrap(),
+            ),
+            (
+                "nv12",
+                Frame::nv12(w, h, &nv12, rgb.w + stride_pad).unwrap(),
+            ),
+            (
+                "i420",
+                Frame::i420(w, h, &i420, rgb.w + stride_pad).unwrap(),
+            ),
+        ];
+        for (name, frame) in frames {
+            let found = scanner.scan(&frame);
+            assert_eq!(
+                payloads(&found),
+                vec![PAYLOAD],
+                "{name} with {stride_pad} bytes of row padding"
+            );
+            let corners = found[0].corners.expect("camera detections have corners");
+            // The code's outer edge: 150 + 4·8 = 182 px from the left, 33 modules of 8 px.
+            let side = 8.0 * 33.0;
+            assert!(
+                (corners[0].x - 182.0).abs() < 4.0 && (corners[0].y - 92.0).abs() < 4.0,
+                "{name}: {corners:?}"
+            );
+            assert!(
+                (corners[2].x - (182.0 + side)).abs() < 4.0
+                    && (corners[2].y - (92.0 + side)).abs() < 4.0,
+                "{name}: {corners:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn android_planes_with_pixel_stride_two() {
+    // YUV_420_888 as CameraX hands it out: U and V views into one
+    // interleaved buffer, pixel stride 2, each plane a byte short at the end.
+    let rgb = scene(&mono, [255, 255, 255]);
+    let stride = 704;
+    let nv21 = rgb.semi_planar(stride, true);
+    let y_len = stride * rgb.h;
+    let v = &nv21[y_len..nv21.len() - 1];
+    let u = &nv21[y_len + 1..];
+    let frame = Frame::new(
+        rgb.w as u32,
+        rgb.h as u32,
+        PixelFormat::Yuv420,
+        &[
+            Plane::new(&nv21[..y_len], stride, 1),
+            Plane::new(u, stride, 2),
+            Plane::new(v, stride, 2),
+        ],
+    )
+    .unwrap();
+    assert_eq!(payloads(&Scanner::default().scan(&frame)), vec![PAYLOAD]);
+}
+
+#[test]
+fn inverted_codes_read() {
+    let rgb = scene(
+        &|_, _, dark| if dark { [240, 240, 240] } else { [20, 20, 30] },
+        [20, 20, 30],
+    );
+    let l = rgb.luma();
+    let frame = Frame::luma(rgb.w as u32, rgb.h as u32, &l, rgb.w).unwrap();
+    assert_eq!(payloads(&Scanner::default().scan(&frame)), vec![PAYLOAD]);
+}
+
+/// Colour pairs whose luma differs by less than 15 % of the range.
+#[test]
+fn low_luminance_contrast_colours_read() {
+    let pairs: [([u8; 3], [u8; 3]); 4] = [
+        ([200, 60, 60], [90, 140, 60]),     // red on green
+        ([60, 60, 220], [150, 60, 170]),    // blue on purple
+        ([230, 120, 40], [40, 170, 170]),   // orange on teal
+        ([255, 190, 200], [250, 250, 250]), // pastel pink on white
+    ];
+    for (dark, light) in pairs {
+        let diff = (i32::from(luma(dark[0], dark[1], dark[2]))
+            - i32::from(luma(light[0], light[1], light[2])))
+        .abs();
+        assert!(diff < 40, "{dark:?}/{light:?} luma difference {diff}");
+        let rgb = scene(&|_, _, d| if d { dark } else { light }, light);
+        let rgba = rgb.rgba_strided(rgb.w * 4, false);
+        let frame = Frame::rgba(rgb.w as u32, rgb.h as u32, &rgba, rgb.w * 4).unwrap();
+        assert_eq!(
+            payloads(&Scanner::default().scan(&frame)),
+            vec![PAYLOAD],
+            "{dark:?} on {light:?}"
+        );
+        // Through the camera's YUV too.
+        let nv21 = rgb.semi_planar(rgb.w, true);
+        let frame = Frame::nv21(rgb.w as u32, rgb.h as u32, &nv21, rgb.w).unwrap();
+        assert_eq!(
+            payloads(&Scanner::default().scan(&frame)),
+            vec![PAYLOAD],
+            "{dark:?} on {light:?} (NV21)"
+        );
+    }
+}
+
+#[test]
+fn several_codes_in_one_frame() {
+    let mut canvas = Rgb::filled(900, 400, [255, 255, 255]);
+    draw_qr(&mut canvas, b"first code", 20, 40, 6, 4, &mono);
+    draw_qr(&mut canvas, b"second code", 320, 60, 5, 4, &mono);
+    draw_qr(&mut canvas, b"third code", 600, 30, 7, 4, &mono);
+    let l = canvas.luma();
+    let frame = Frame::luma(canvas.w as u32, canvas.h as u32, &l, canvas.w).unwrap();
+    let mut found = payloads(&Scanner::default().scan(&frame))
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            b"first code".to_vec(),
+            b"second code".to_vec(),
+            b"third code".to_vec()
+        ]
+    );
+}
+
+#[test]
+fn malformed_frames_are_errors() {
+    let buf = vec![0u8; 100 * 100 * 4];
+    let cases: Vec<(&str, Result<Frame<'_>, ScanError>)> = vec![
+        ("zero width", Frame::luma(0, 10, &buf, 10)),
+        ("zero height", Frame::luma(10, 0, &buf, 10)),
+        ("stride below width", Frame::luma(100, 10, &buf, 99)),
+        (
+            "plane too short",
+            Frame::luma(100, 101, &buf[..100 * 100], 100),
+        ),
+        ("absurd size", Frame::luma(100_000, 100_000, &buf, 100_000)),
+        ("rgba stride below width", Frame::rgba(100, 10, &buf, 399)),
+        (
+            "rgba too short",
+            Frame::rgba(100, 100, &buf[..100 * 100 * 4 - 1], 400),
+        ),
+        (
+            "nv21 without chroma",
+            Frame::nv21(100, 100, &buf[..100 * 100], 100),
+        ),
+        (
+            "i420 too short",
+            Frame::i420(100, 100, &buf[..100 * 100 + 10], 100),
+        ),
+        (
+            "overflowing stride",
+            Frame::luma(16_000, 16_000, &buf, usize::MAX / 2),
+        ),
+        (
+            "wrong plane count",
+            Frame::new(10, 10, PixelFormat::Yuv420, &[Plane::new(&buf, 10, 1)]),
+        ),
+        (
+            "pixel stride 0",
+            Frame::new(10, 10, PixelFormat::Luma, &[Plane::new(&buf, 10, 0)]),
+        ),
+        (
+            "chroma pixel stride overflow",
+            Frame::new(
+                10,
+                10,
+                PixelFormat::Yuv420,
+                &[
+                    Plane::new(&buf, 10, 1),
+                    Plane::new(&buf, 10, usize::MAX),
+                    Plane::new(&buf, 10, 1),
+                ],
+            ),
+        ),
+    ];
+    for (name, result) in cases {
+        assert!(
+            matches!(result, Err(ScanError::InvalidFrame(_))),
+            "{name}: {result:?}"
+        );
+    }
+    // A valid frame with nothing in it: no detections, no error.
+    let frame = Frame::luma(100, 100, &buf[..10_000], 100).unwrap();
+    assert!(Scanner::default().scan(&frame).is_empty());
+}
+
+/// SECURITY-CHECKS C29: a 21-byte input that keeps rqrr 0.11's own grid
+/// detection busy for seconds. Width 21 + b0 % 108, height 21 + b1 % 108,
+/// then one bit per pixel, repeated over the image; set bit = black.
+#[test]
+fn crafted_image_returns_within_budget() {
+    let input = data_encoding::HEXLOWER
+        .decode(b"675d5d2e10000000015d805d5df75d3a2e5d40ff5d")
+        .unwrap();
+    let (w, h) = (
+        21 + usize::from(input[0]) % 108,
+        21 + usize::from(input[1]) % 108,
+    );
+    assert_eq!((w, h), (124, 114));
+    let bits = &input[2..];
+    for msb_first in [true, false] {
+        let pixels: Vec<u8> = (0..w * h)
+            .map(|i| {
+                let bit = i % (bits.len() * 8);
+                let byte = bits[bit / 8];
+                let set = if msb_first {
+                    byte >> (7 - bit % 8) & 1
+                } else {
+                    byte >> (bit % 8) & 1
+                };
+                if set == 1 { 0 } else { 255 }
+            })
+            .collect();
+        let frame = Frame::luma(w as u32, h as u32, &pixels, w).unwrap();
+        let start = Instant::now();
+        let found = Scanner::default().scan(&frame);
+        let took = start.elapsed();
+        // Generous for a debug build on a loaded machine; rqrr's detector takes seconds.
+        assert!(took < Duration::from_millis(500), "took {took:?}");
+        assert!(found.is_empty());
+    }
+}
+
+#[test]
+fn platform_payloads_meet_the_same_type() {
+    let d = Detection::from_platform(PAYLOAD.to_vec()).unwrap();
+    assert_eq!(d.payload, PAYLOAD);
+    assert!(d.corners.is_none());
+    assert_eq!(
+        Detection::from_platform(vec![]),
+        Err(ScanError::EmptyPayload)
+    );
+    assert!(matches!(
+        Detection::from_platform(vec![0; 2954]),
+        Err(ScanError::PayloadTooLarge { .. })
+    ));
+}
+
+/// The colour projections are what reads a red-on-green mosaic: with them
+/// turned off, luma alone does not.
+#[test]
+fn colour_projections_are_what_reads_equal_luma_colours() {
+    use tessera_core::scan::ScanConfig;
+    let rgb = scene(
+        &|_, _, d| if d { [200, 60, 60] } else { [90, 140, 60] },
+        [90, 140, 60],
+    );
+    let rgba = rgb.rgba_strided(rgb.w * 4, false);
+    let frame = Frame::rgba(rgb.w as u32, rgb.h as u32, &rgba, rgb.w * 4).unwrap();
+    let luma_only = Scanner::new(ScanConfig {
+        colour: false,
+        ..ScanConfig::default()
+    });
+    assert!(luma_only.scan(&frame).is_empty());
+    assert_eq!(payloads(&Scanner::default().scan(&frame)), vec![PAYLOAD]);
+}
+
+/// The caller's deadline stops the scan between steps.
+#[test]
+fn an_expired_deadline_stops_the_scan() {
+    struct Expired;
+    impl tessera_core::scan::Deadline for Expired {
+        fn expired(&self) -> bool {
+            true
+        }
+    }
+    let rgb = scene(&mono, [255, 255, 255]);
+    let l = rgb.luma();
+    let frame = Frame::luma(rgb.w as u32, rgb.h as u32, &l, rgb.w).unwrap();
+    assert!(Scanner::default().scan_until(&frame, &Expired).is_empty());
+}
