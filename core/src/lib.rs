@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing)]
 
+pub mod mosaic;
 pub mod otp;
 pub mod scan;
 pub mod secret;
