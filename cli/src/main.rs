@@ -2,6 +2,7 @@
 
 mod error;
 mod input;
+mod issuer_cmd;
 mod otp_cmd;
 mod scan_cmd;
 mod uri_cmd;
@@ -33,6 +34,8 @@ enum Command {
     Totp(otp_cmd::TotpArgs),
     /// Compute or verify an OCRA response (RFC 6287).
     Ocra(otp_cmd::OcraArgs),
+    /// The portal side: enrol mobiles, issue login and transaction mosaics, verify OTPs.
+    Issuer(issuer_cmd::IssuerArgs),
     /// Read QR codes from PNG or JPEG images.
     Scan(scan_cmd::ScanArgs),
     /// Read otpauth:// Key URIs.
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Hotp(args) => otp_cmd::hotp(args),
         Command::Totp(args) => otp_cmd::totp(args),
         Command::Ocra(args) => otp_cmd::ocra(args),
+        Command::Issuer(args) => issuer_cmd::issuer(args),
         Command::Scan(args) => scan_cmd::scan(args),
         Command::Uri(cmd) => uri_cmd::uri(cmd),
         Command::Migration(cmd) => uri_cmd::migration(cmd),

@@ -1,4 +1,18 @@
-//! The reference portal (relying party). Issuing and verifying mosaics arrives
-//! with the mosaic protocol issue; this crate depends only on the core.
+//! Tessera's reference portal: the relying party that issues activation
+//! offers and challenges as coloured mosaics and decides on the OTPs that
+//! come back. It uses the same core code as the phone.
+//!
+//! - [`Portal`]: enrol, confirm, issue login and transaction challenges, verify.
+//! - [`store`]: the state behind a trait, SQLite by default.
+//! - [`render`]: mosaics as PNG or SVG.
 
-pub use tessera_core as core;
+mod error;
+mod portal;
+pub mod render;
+pub mod store;
+
+pub use error::PortalError;
+pub use portal::{
+    Accepted, Enrollment, IssuedChallenge, Portal, PortalConfig, keys_of, parse_challenge_id,
+};
+pub use store::{PortalStore, SqliteStore};

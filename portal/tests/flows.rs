@@ -1,0 +1,342 @@
+//! The portal's decisions, with the device side played by the core directly:
+//! activation, login and transaction, and every way an answer is refused.
+
+#![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used)]
+
+use tessera_core::mosaic::{
+    ActivationCode, ActivationOffer, Challenge, Envelope, MosaicKind, Transaction,
+    confirmation_code, respond,
+};
+use tessera_portal::{Portal, PortalConfig, PortalError, PortalStore, SqliteStore};
+
+const NOW: u64 = 1_764_400_000;
+const ORIGIN: &str = "https://portal.example.lu";
+
+/// The device side: what an activated phone keeps.
+struct Device {
+    offer: ActivationOffer,
+}
+
+impl Device {
+    fn activate(mosaic: &[u8], code: &ActivationCode) -> Self {
+        let envelope = Envelope::parse(mosaic).unwrap();
+        let typed = ActivationCode::parse(&code.display()).unwrap();
+        Self {
+            offer: ActivationOffer::open(&envelope, &typed).unwrap(),
+        }
+    }
+
+    fn confirmation(&self) -> String {
+        confirmation_code(&self.offer).unwrap().as_str().to_owned()
+    }
+
+    fn read(&self, mosaic: &[u8]) -> Challenge {
+        let envelope = Envelope::parse(mosaic).unwrap();
+        assert_eq!(
+            envelope.token_id(),
+            Some(self.offer.token_id),
+            "addressed to this device"
+        );
+        Challenge::open(&envelope, self.offer.keys.challenge.expose()).unwrap()
+    }
+
+    fn answer(&self, challenge: &Challenge) -> String {
+        respond(challenge, self.offer.keys.ocra.expose(), self.offer.params)
+            .unwrap()
+            .as_str()
+            .to_owned()
+    }
+}
+
+fn portal() -> Portal<SqliteStore> {
+    Portal::new(SqliteStore::in_memory().unwrap(), PortalConfig::default())
+}
+
+fn activated(p: &mut Portal<SqliteStore>, user: &str) -> Device {
+    let e = p.enroll(user, ORIGIN, NOW).unwrap();
+    let device = Device::activate(&e.mosaic, &e.code);
+    assert_eq!(
+        p.confirm(user, &device.confirmation(), NOW + 60).unwrap(),
+        e.token_id
+    );
+    device
+}
+
+fn transfer() -> Transaction {
+    Transaction {
+        amount: "120.50".into(),
+        currency: "EUR".into(),
+        payee: "Boulangerie Schmit".into(),
+        iban: "LU280019400644750000".into(),
+        reference: Some("Facture 1187".into()),
+        text: None,
+    }
+}
+
+#[test]
+fn activation_login_and_transaction() {
+    let mut p = portal();
+    let device = activated(&mut p, "alice");
+
+    let issued = p.login("alice", NOW + 100).unwrap();
+    let challenge = device.read(&issued.mosaic);
+    assert_eq!(challenge.user_id, "alice");
+    assert_eq!(challenge.origin, ORIGIN);
+    assert_eq!(challenge.id(), issued.id);
+    let accepted = p
+        .verify(
+            &issued.id,
+            &device.answer(&challenge),
+            Some(("alice", MosaicKind::Login)),
+            NOW + 110,
+        )
+        .unwrap();
+    assert_eq!(
+        (accepted.user_id.as_str(), accepted.kind),
+        ("alice", MosaicKind::Login)
+    );
+
+    let issued = p.sign("alice", transfer(), NOW + 200).unwrap();
+    let challenge = device.read(&issued.mosaic);
+    assert_eq!(challenge.transaction, Some(transfer()));
+    let accepted = p
+        .verify(&issued.id, &device.answer(&challenge), None, NOW + 210)
+        .unwrap();
+    assert_eq!(accepted.transaction, Some(transfer()));
+}
+
+#[test]
+fn each_challenge_answers_once() {
+    let mut p = portal();
+    let device = activated(&mut p, "alice");
+    let issued = p.login("alice", NOW).unwrap();
+    let otp = device.answer(&device.read(&issued.mosaic));
+    p.verify(&issued.id, &otp, None, NOW + 5).unwrap();
+    assert_eq!(
+        p.verify(&issued.id, &otp, None, NOW + 6),
+        Err(PortalError::AlreadyAnswered)
+    );
+}
+
+#[test]
+fn expired_challenges_are_refused() {
+    let mut p = portal();
+    let device = activated(&mut p, "alice");
+    let issued = p.login("alice", NOW).unwrap();
+    let otp = device.answer(&device.read(&issued.mosaic));
+    assert_eq!(
+        p.verify(&issued.id, &otp, None, issued.expires_at + 1),
+        Err(PortalError::Expired)
+    );
+    // Still refused later, and the state did not change.
+    assert_eq!(
+        p.verify(&issued.id, &otp, None, issued.expires_at + 2),
+        Err(PortalError::Expired)
+    );
+}
+
+#[test]
+fn wrong_otps_lock_the_token_until_unlocked() {
+    let mut p = portal();
+    let device = activated(&mut p, "alice");
+    let issued = p.login("alice", NOW).unwrap();
+    for left in (1..5).rev() {
+        assert_eq!(
+            p.verify(&issued.id, "00000000", None, NOW + 1),
+            Err(PortalError::WrongOtp {
+                attempts_left: left
+            })
+        );
+    }
+    assert_eq!(
+        p.verify(&issued.id, "00000000", None, NOW + 1),
+        Err(PortalError::TokenLocked)
+    );
+    // Even the right OTP is refused now, and no new challenge is issued.
+    let otp = device.answer(&device.read(&issued.mosaic));
+    assert_eq!(
+        p.verify(&issued.id, &otp, None, NOW + 2),
+        Err(PortalError::TokenLocked)
+    );
+    assert_eq!(
+        p.login("alice", NOW + 3).err(),
+        Some(PortalError::TokenLocked)
+    );
+    p.unlock(&issued.token_id).unwrap();
+    p.verify(&issued.id, &otp, None, NOW + 4).unwrap();
+}
+
+#[test]
+fn a_success_resets_the_failure_count() {
+    let mut p = portal();
+    let device = activated(&mut p, "alice");
+    let issued = p.login("alice", NOW).unwrap();
+    for _ in 0..4 {
+        assert!(p.verify(&issued.id, "12345678", None, NOW).is_err());
+    }
+    p.verify(
+        &issued.id,
+        &device.answer(&device.read(&issued.mosaic)),
+        None,
+        NOW,
+    )
+    .unwrap();
+    let issued = p.login("alice", NOW).unwrap();
+    assert_eq!(
+        p.verify(&issued.id, "12345678", None, NOW),
+        Err(PortalError::WrongOtp { attempts_left: 4 })
+    );
+}
+
+#[test]
+fn login_otps_do_not_sign_transactions_and_users_do_not_mix() {
+    let mut p = portal();
+    let alice = activated(&mut p, "alice");
+    let _bob = activated(&mut p, "bob");
+    let login = p.login("alice", NOW).unwrap();
+    let otp = alice.answer(&alice.read(&login.mosaic));
+    assert_eq!(
+        p.verify(
+            &login.id,
+            &otp,
+            Some(("alice", MosaicKind::Transaction)),
+            NOW
+        ),
+        Err(PortalError::Mismatch("purpose"))
+    );
+    assert_eq!(
+        p.verify(&login.id, &otp, Some(("bob", MosaicKind::Login)), NOW),
+        Err(PortalError::Mismatch("user"))
+    );
+    // A transaction answered with the login's OTP is refused.
+    let tx = p.sign("alice", transfer(), NOW).unwrap();
+    assert!(matches!(
+        p.verify(&tx.id, &otp, None, NOW),
+        Err(PortalError::WrongOtp { .. })
+    ));
+    // The login itself is still open and accepts its own OTP.
+    p.verify(&login.id, &otp, Some(("alice", MosaicKind::Login)), NOW)
+        .unwrap();
+}
+
+#[test]
+fn a_tampered_amount_gives_an_otp_the_portal_refuses() {
+    let mut p = portal();
+    let device = activated(&mut p, "alice");
+    let issued = p.sign("alice", transfer(), NOW).unwrap();
+    let mut challenge = device.read(&issued.mosaic);
+    challenge.transaction.as_mut().unwrap().amount = "1205.00".into();
+    assert!(matches!(
+        p.verify(&issued.id, &device.answer(&challenge), None, NOW),
+        Err(PortalError::WrongOtp { .. })
+    ));
+}
+
+#[test]
+fn an_otp_for_another_portal_is_worthless() {
+    let mut p = portal();
+    let device = activated(&mut p, "alice");
+    let issued = p.login("alice", NOW).unwrap();
+    let mut challenge = device.read(&issued.mosaic);
+    challenge.origin = "https://phishing.example".into();
+    assert!(matches!(
+        p.verify(&issued.id, &device.answer(&challenge), None, NOW),
+        Err(PortalError::WrongOtp { .. })
+    ));
+}
+
+#[test]
+fn activation_needs_the_right_confirmation_in_time() {
+    let mut p = portal();
+    let e = p.enroll("carol", ORIGIN, NOW).unwrap();
+    let device = Device::activate(&e.mosaic, &e.code);
+    assert!(matches!(
+        p.confirm("carol", "00000000", NOW),
+        Err(PortalError::WrongOtp { attempts_left: 4 })
+    ));
+    assert_eq!(
+        p.confirm("dave", &device.confirmation(), NOW),
+        Err(PortalError::NoPendingActivation("dave".into()))
+    );
+    assert_eq!(
+        p.login("carol", NOW).err(),
+        Some(PortalError::NoActiveToken("carol".into()))
+    );
+    assert_eq!(
+        p.confirm("carol", &device.confirmation(), e.expires_at + 1),
+        Err(PortalError::ActivationExpired)
+    );
+    p.confirm("carol", &device.confirmation(), e.expires_at)
+        .unwrap();
+    assert_eq!(
+        p.confirm("carol", &device.confirmation(), NOW),
+        Err(PortalError::NoPendingActivation("carol".into()))
+    );
+}
+
+#[test]
+fn unknown_and_malformed_challenge_ids() {
+    let mut p = portal();
+    activated(&mut p, "alice");
+    for id in [
+        "",
+        "zz",
+        "00112233445566778899aabb",
+        "00112233445566778899aabbcc",
+    ] {
+        assert_eq!(
+            p.verify(id, "12345678", None, NOW),
+            Err(PortalError::UnknownChallenge),
+            "{id:?}"
+        );
+    }
+}
+
+#[test]
+fn a_restart_loses_nothing() {
+    let dir = std::env::temp_dir().join(format!("tessera-portal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("portal.db");
+    let _ = std::fs::remove_file(&db);
+    let (device, issued) = {
+        let mut p = Portal::new(SqliteStore::open(&db).unwrap(), PortalConfig::default());
+        let device = activated(&mut p, "alice");
+        let issued = p.login("alice", NOW).unwrap();
+        assert!(p.verify(&issued.id, "00000000", None, NOW).is_err());
+        (device, issued)
+    };
+    let mut p = Portal::new(SqliteStore::open(&db).unwrap(), PortalConfig::default());
+    let tokens = p.store().tokens_of("alice").unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(
+        tokens[0].failures, 1,
+        "the wrong OTP still counts after a restart"
+    );
+    let otp = device.answer(&device.read(&issued.mosaic));
+    p.verify(&issued.id, &otp, None, NOW + 1).unwrap();
+    drop(p);
+    let mut p = Portal::new(SqliteStore::open(&db).unwrap(), PortalConfig::default());
+    assert_eq!(
+        p.verify(&issued.id, &otp, None, NOW + 2),
+        Err(PortalError::AlreadyAnswered)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn removed_mobiles_get_no_challenges() {
+    let mut p = portal();
+    let device = activated(&mut p, "alice");
+    let issued = p.login("alice", NOW).unwrap();
+    p.remove("alice", &issued.token_id).unwrap();
+    let otp = device.answer(&device.read(&issued.mosaic));
+    assert!(matches!(
+        p.verify(&issued.id, &otp, None, NOW),
+        Err(PortalError::NoActiveToken(_))
+    ));
+    assert!(matches!(
+        p.login("alice", NOW),
+        Err(PortalError::NoActiveToken(_))
+    ));
+    assert!(p.remove("bob", &issued.token_id).is_err());
+}
