@@ -4,6 +4,7 @@
 //! - [`otp`]: HOTP, TOTP and OCRA engines.
 //! - [`uri`]: `otpauth://` Key URIs and Google Authenticator exports.
 //! - [`secret`]: the byte types that hold keys and codes.
+//! - [`vault`]: the tokens' secrets at rest behind a passcode or biometrics.
 //!
 //! Time, storage and platform keys come in through parameters and traits;
 //! this crate never reads the clock, the file system, the network or the
@@ -16,3 +17,4 @@
 pub mod otp;
 pub mod secret;
 pub mod uri;
+pub mod vault;
