@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
 use tessera_core::uri::{MigrationImport, parse_key_uri};
 use tessera_core::vault::{KdfSetting, attempts::MAX_FAILURES};
 use tessera_core::vault::{
@@ -242,7 +243,7 @@ fn read_new_passcode(input: &PasscodeArg) -> Result<Passcode, CliError> {
                 format!("cannot read the terminal ({e}); use --passcode-stdin"),
             )
         })?);
-        if first.as_bytes() != again.as_bytes() {
+        if !bool::from(first.as_bytes().ct_eq(again.as_bytes())) {
             return Err(CliError::arg("passcode", "the two entries differ"));
         }
         passcode_of(&first)

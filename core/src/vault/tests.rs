@@ -97,6 +97,15 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 #[test]
+fn vault_handles_can_cross_threads() {
+    // The FFI keeps these in `Arc`s and calls them from any thread.
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Vault>();
+    send_sync::<UnlockedVault>();
+    send_sync::<VaultError>();
+}
+
+#[test]
 fn create_import_code_and_reopen() {
     let fp = FakePlatform::new();
     let vault = create(&fp);
