@@ -8,6 +8,12 @@ use std::process::ExitCode;
 pub const EXIT_MISMATCH: u8 = 1;
 /// Exit status: bad input (also what clap uses for usage errors).
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit status: wrong passcode, or attempts are delayed.
+pub const EXIT_WRONG_PASSCODE: u8 = 3;
+/// Exit status: the vault's keys were erased (or its device key is gone).
+pub const EXIT_WIPED: u8 = 4;
+/// Exit status: the vault cannot be used (damaged, older copy, storage or keyring failure).
+pub const EXIT_VAULT: u8 = 5;
 
 /// A failure of a command, printed as `error: <arg>: <message>`.
 #[derive(Debug)]
@@ -43,6 +49,11 @@ impl CliError {
             message: message.to_string(),
             status,
         }
+    }
+
+    /// The vault cannot be used.
+    pub fn vault(message: impl fmt::Display) -> Self {
+        Self::with_status(EXIT_VAULT, message)
     }
 
     /// Prints the message on stderr and returns the exit status.

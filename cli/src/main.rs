@@ -1,11 +1,13 @@
 //! `tessera`: the desktop authenticator and OTP tools built on Tessera's core.
 
+mod desktop;
 mod error;
 mod input;
 mod issuer_cmd;
 mod otp_cmd;
 mod scan_cmd;
 mod uri_cmd;
+mod vault_cmd;
 
 use std::process::ExitCode;
 
@@ -13,7 +15,10 @@ use clap::{Parser, Subcommand};
 
 /// Tessera: OTP tools and a desktop authenticator built on the Tessera core.
 ///
-/// Exit status: 0 on success, 1 when --verify does not match, 2 on bad input.
+/// Exit status: 0 on success, 1 when --verify does not match, 2 on bad input,
+/// 3 for a wrong passcode or while attempts are delayed, 4 when the vault's
+/// keys were erased (10 wrong passcodes) or its device key is gone, 5 when
+/// the vault cannot be used (damaged, an older copy, storage or keyring).
 #[derive(Debug, Parser)]
 #[command(
     name = "tessera",
@@ -44,6 +49,12 @@ enum Command {
     /// Read Google Authenticator exports (otpauth-migration://).
     #[command(subcommand)]
     Migration(uri_cmd::MigrationCommand),
+    /// Create the vault or change its passcode.
+    #[command(subcommand)]
+    Passcode(vault_cmd::PasscodeCommand),
+    /// Import, list, use and remove the vault's tokens.
+    #[command(subcommand)]
+    Token(vault_cmd::TokenCommand),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +67,8 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan_cmd::scan(args),
         Command::Uri(cmd) => uri_cmd::uri(cmd),
         Command::Migration(cmd) => uri_cmd::migration(cmd),
+        Command::Passcode(cmd) => vault_cmd::passcode(cmd),
+        Command::Token(cmd) => vault_cmd::token(cmd),
     };
     result.unwrap_or_else(|e| e.report())
 }

@@ -77,7 +77,7 @@ fn token_json(token: &OtpToken, show_secret: bool) -> Value {
     v
 }
 
-fn warning_text(w: &UriWarning) -> String {
+pub(crate) fn warning_text(w: &UriWarning) -> String {
     match w {
         UriWarning::IssuerMismatch { label, parameter } => format!(
             "the label says issuer {label:?} but the issuer parameter says {parameter:?}; using {parameter:?}"

@@ -5,6 +5,7 @@
 //! - [`uri`]: `otpauth://` Key URIs and Google Authenticator exports.
 //! - [`scan`]: QR codes from camera frames.
 //! - [`secret`]: the byte types that hold keys and codes.
+//! - [`vault`]: the tokens' secrets at rest behind a passcode or biometrics.
 //!
 //! Time, storage and platform keys come in through parameters and traits;
 //! this crate never reads the clock, the file system, the network or the
@@ -19,3 +20,4 @@ pub mod otp;
 pub mod scan;
 pub mod secret;
 pub mod uri;
+pub mod vault;

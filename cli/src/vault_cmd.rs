@@ -1,0 +1,511 @@
+//! `tessera passcode set | change` and `tessera token import | list | code |
+//! remove`: the desktop authenticator over the core's vault.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+use tessera_core::uri::{MigrationImport, parse_key_uri};
+use tessera_core::vault::{KdfSetting, attempts::MAX_FAILURES};
+use tessera_core::vault::{
+    MAX_CHARS, MIN_CHARS, NewToken, Passcode, TokenId, TokenInfo, TokenKind, UnlockedVault, Vault,
+    VaultConfig, VaultError, VaultStatus,
+};
+use zeroize::Zeroizing;
+
+use crate::desktop::Home;
+use crate::error::{CliError, CliResult, EXIT_BAD_INPUT, EXIT_WIPED, EXIT_WRONG_PASSCODE};
+use crate::input::{arg_or_stdin, now};
+use crate::uri_cmd::warning_text;
+
+/// Where the vault lives.
+#[derive(Debug, Args)]
+pub struct HomeArg {
+    /// The vault's directory [default: $TESSERA_HOME, else the per-user data
+    /// directory + "tessera", e.g. ~/.local/share/tessera].
+    #[arg(long, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+}
+
+/// How the passcode is read.
+#[derive(Debug, Args)]
+pub struct PasscodeArg {
+    /// Read the passcode from the first line of stdin instead of prompting
+    /// on the terminal (for scripts).
+    #[arg(long)]
+    pub passcode_stdin: bool,
+}
+
+/// `tessera passcode ...`.
+#[derive(Debug, Subcommand)]
+pub enum PasscodeCommand {
+    /// Create the vault, protected by a new passcode (6 to 16 characters).
+    ///
+    /// Common passcodes (123456, 000000, ...), one repeated character, simple
+    /// runs (345678, abcdef) and repeated short groups (121212) are refused.
+    #[command(
+        after_help = "Example:\n  printf 'k7#pQ2!v\\n' | tessera passcode set --passcode-stdin"
+    )]
+    Set {
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        input: PasscodeArg,
+    },
+    /// Change the passcode; the tokens stay.
+    ///
+    /// With --passcode-stdin, the current passcode is on the first line of
+    /// stdin and the new one on the second.
+    Change {
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        input: PasscodeArg,
+    },
+}
+
+/// `tessera token ...`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Add tokens from otpauth:// Key URIs or a Google Authenticator export
+    /// (otpauth-migration://, every QR code of a split export). Asks for the passcode.
+    ///
+    /// With --passcode-stdin and URI "-", the passcode is on the first line of
+    /// stdin and the URI on the next.
+    #[command(
+        after_help = "Example:\n  tessera token import 'otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example'"
+    )]
+    Import {
+        /// The URI, or - to read it from stdin.
+        #[arg(required = true, value_name = "URI")]
+        uris: Vec<String>,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        input: PasscodeArg,
+    },
+    /// List the tokens (no passcode needed: labels are not secret).
+    List {
+        /// Print JSON instead of plain text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Print the current code of token ID (from `tessera token list`). Asks for the passcode.
+    ///
+    /// An HOTP token's counter is saved before the code is printed, so no
+    /// code is ever shown twice.
+    Code {
+        /// The token's id.
+        id: String,
+        /// Unix time in seconds [default: now] (TOTP only).
+        #[arg(long, value_name = "UNIX")]
+        time: Option<u64>,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        input: PasscodeArg,
+    },
+    /// Remove token ID and its secret. Asks for the passcode.
+    Remove {
+        /// The token's id.
+        id: String,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        input: PasscodeArg,
+    },
+}
+
+/// The KDF of new passcode slots: calibrated to half a second with 64 MiB.
+/// `TESSERA_KDF=floor` (tests) uses the floor, 19 MiB and 2 passes.
+fn config() -> VaultConfig {
+    if std::env::var("TESSERA_KDF").is_ok_and(|v| v == "floor") {
+        return VaultConfig::floor();
+    }
+    VaultConfig {
+        kdf: KdfSetting::Calibrate {
+            budget_ms: 500,
+            memory_kib: 64 * 1024,
+        },
+        ..VaultConfig::default()
+    }
+}
+
+/// Maps a vault error to the CLI's message and exit status.
+fn vault_error(e: VaultError, home: &Path) -> CliError {
+    let dir = home.display();
+    match e {
+        VaultError::WrongPasscode { .. } | VaultError::Locked { .. } => {
+            CliError::with_status(EXIT_WRONG_PASSCODE, e)
+        }
+        VaultError::Wiped => CliError::with_status(
+            EXIT_WIPED,
+            format!(
+                "the keys were erased after {MAX_FAILURES} wrong passcodes; create a new vault \
+                 with `tessera passcode set --home {dir}` and import your tokens again \
+                 (activate them again with their issuers)"
+            ),
+        ),
+        VaultError::DeviceKeyLost => CliError::with_status(
+            EXIT_WIPED,
+            format!(
+                "the device key of the vault in {dir} is gone, so it cannot be opened; move \
+                 {dir}/vault away, create a new vault with `tessera passcode set` and import \
+                 your tokens again"
+            ),
+        ),
+        VaultError::NotFound => CliError::with_status(
+            EXIT_BAD_INPUT,
+            format!("there is no vault in {dir}: create one with `tessera passcode set`"),
+        ),
+        VaultError::AlreadyExists => CliError::with_status(
+            EXIT_BAD_INPUT,
+            format!(
+                "a vault already exists in {dir}; change its passcode with `tessera passcode change`"
+            ),
+        ),
+        VaultError::PolicyViolation(v) => CliError::arg("passcode", v),
+        VaultError::UnknownToken(_)
+        | VaultError::InvalidToken(_)
+        | VaultError::WrongTokenKind { .. } => CliError::input(e),
+        VaultError::Corrupted(_) | VaultError::RolledBack { .. } => {
+            CliError::vault(format!("{e}; it was left as it is in {dir}/vault"))
+        }
+        other => CliError::vault(other),
+    }
+}
+
+/// Reads one line of stdin without its line ending (every other character
+/// counts, spaces included).
+fn stdin_line(what: &str) -> Result<Zeroizing<String>, CliError> {
+    // Sized up front so that reading does not reallocate (and free) a
+    // buffer holding part of a passcode.
+    let mut line = Zeroizing::new(String::with_capacity(1024));
+    let n = std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::arg("--passcode-stdin", format!("cannot read stdin: {e}")))?;
+    if n == 0 {
+        return Err(CliError::arg(
+            "--passcode-stdin",
+            format!("expected the {what} on stdin"),
+        ));
+    }
+    let len = line.trim_end_matches(['\n', '\r']).len();
+    line.truncate(len);
+    Ok(line)
+}
+
+fn passcode_of(text: &str) -> Passcode {
+    Passcode::new(text.as_bytes().to_vec())
+}
+
+fn prompt(text: &str) -> Result<Passcode, CliError> {
+    let typed = rpassword::prompt_password(text).map_err(|e| {
+        CliError::arg(
+            "--passcode-stdin",
+            format!("cannot read the passcode from the terminal ({e}); use --passcode-stdin"),
+        )
+    })?;
+    let typed = Zeroizing::new(typed);
+    Ok(passcode_of(&typed))
+}
+
+/// The current passcode: a line of stdin or a prompt.
+fn read_passcode(input: &PasscodeArg, what: &str) -> Result<Passcode, CliError> {
+    if input.passcode_stdin {
+        Ok(passcode_of(&stdin_line(what)?))
+    } else {
+        prompt(&format!("{}: ", capitalise(what)))
+    }
+}
+
+/// A new passcode: a line of stdin, or typed twice; checked against the policy.
+fn read_new_passcode(input: &PasscodeArg) -> Result<Passcode, CliError> {
+    let new = if input.passcode_stdin {
+        passcode_of(&stdin_line("new passcode")?)
+    } else {
+        eprintln!("Choose a passcode of {MIN_CHARS} to {MAX_CHARS} characters.");
+        let first = Zeroizing::new(rpassword::prompt_password("New passcode: ").map_err(|e| {
+            CliError::arg(
+                "--passcode-stdin",
+                format!("cannot read the terminal ({e}); use --passcode-stdin"),
+            )
+        })?);
+        let again = Zeroizing::new(rpassword::prompt_password("Repeat it: ").map_err(|e| {
+            CliError::arg(
+                "--passcode-stdin",
+                format!("cannot read the terminal ({e}); use --passcode-stdin"),
+            )
+        })?);
+        if !bool::from(first.as_bytes().ct_eq(again.as_bytes())) {
+            return Err(CliError::arg("passcode", "the two entries differ"));
+        }
+        passcode_of(&first)
+    };
+    new.check_policy()
+        .map_err(|v| CliError::arg("passcode", format!("not accepted: {v}")))?;
+    Ok(new)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Opens the vault in `--home` (which must exist).
+fn open(home: &HomeArg) -> Result<(Home, Vault), CliError> {
+    let dir = crate::desktop::home_dir(home.home.as_deref())?;
+    let home = Home::open(dir, false)?;
+    let vault = Vault::open(home.platform(), config()).map_err(|e| vault_error(e, &home.dir))?;
+    Ok((home, vault))
+}
+
+/// Refuses before prompting when no attempt is possible now.
+fn check_can_attempt(vault: &Vault, home: &Home) -> Result<(), CliError> {
+    match vault.status() {
+        VaultStatus::Wiped { .. } => Err(vault_error(VaultError::Wiped, &home.dir)),
+        VaultStatus::Ready {
+            retry_after_secs, ..
+        } if retry_after_secs > 0 => Err(vault_error(
+            VaultError::Locked { retry_after_secs },
+            &home.dir,
+        )),
+        VaultStatus::Ready { .. } => Ok(()),
+    }
+}
+
+/// Unlocks with `passcode`; a wrong one reports the attempts left and the
+/// delay before the next.
+fn unlock(vault: &Vault, home: &Home, passcode: &Passcode) -> Result<UnlockedVault, CliError> {
+    vault.unlock_with_passcode(passcode).map_err(|e| {
+        if let VaultError::WrongPasscode { attempts_left } = e
+            && let VaultStatus::Ready {
+                retry_after_secs, ..
+            } = vault.status()
+            && retry_after_secs > 0
+        {
+            return CliError::with_status(
+                EXIT_WRONG_PASSCODE,
+                format!(
+                    "wrong passcode: {attempts_left} attempts left before the keys are erased; \
+                     the next attempt is possible in {retry_after_secs} seconds"
+                ),
+            );
+        }
+        vault_error(e, &home.dir)
+    })
+}
+
+fn parse_id(vault: &Vault, home: &Home, id: &str) -> Result<TokenInfo, CliError> {
+    let id: TokenId = id.parse().map_err(|_| {
+        CliError::arg(
+            "ID",
+            format!("{id:?} is not a token id (see `tessera token list`)"),
+        )
+    })?;
+    vault
+        .tokens()
+        .map_err(|e| vault_error(e, &home.dir))?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| {
+            CliError::arg(
+                "ID",
+                format!("no token has id {id} (see `tessera token list`)"),
+            )
+        })
+}
+
+fn token_json(t: &TokenInfo) -> Value {
+    let mut v = json!({
+        "id": t.id.0,
+        "type": t.kind.name(),
+        "label": t.label(),
+        "issuer": t.issuer,
+        "account": t.account,
+    });
+    match &t.kind {
+        TokenKind::Hotp {
+            algorithm,
+            digits,
+            counter,
+        } => {
+            v["algorithm"] = json!(algorithm.name());
+            v["digits"] = json!(digits);
+            v["counter"] = json!(counter);
+        }
+        TokenKind::Totp {
+            algorithm,
+            digits,
+            period,
+        } => {
+            v["algorithm"] = json!(algorithm.name());
+            v["digits"] = json!(digits);
+            v["period"] = json!(period);
+        }
+        TokenKind::Mosaic(b) => {
+            v["suite"] = json!(b.suite.as_str());
+            v["portal_origin"] = json!(b.portal_origin);
+            v["user_id"] = json!(b.user_id);
+            v["portal_token_id"] = json!(b.portal_token_id);
+        }
+    }
+    v
+}
+
+/// Runs `tessera passcode ...`.
+pub fn passcode(cmd: &PasscodeCommand) -> CliResult {
+    match cmd {
+        PasscodeCommand::Set { home, input } => {
+            let dir = crate::desktop::home_dir(home.home.as_deref())?;
+            let home = Home::open(dir, true)?;
+            let new = read_new_passcode(input)?;
+            Vault::create(home.platform(), config(), &new)
+                .map_err(|e| vault_error(e, &home.dir))?;
+            println!("created a vault in {}", home.dir.display());
+        }
+        PasscodeCommand::Change { home, input } => {
+            let (home, vault) = open(home)?;
+            check_can_attempt(&vault, &home)?;
+            let current = read_passcode(input, "current passcode")?;
+            let new = read_new_passcode(input)?;
+            let unlocked = unlock(&vault, &home, &current)?;
+            unlocked
+                .change_passcode(&new)
+                .map_err(|e| vault_error(e, &home.dir))?;
+            println!("passcode changed");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `tessera token ...`.
+pub fn token(cmd: &TokenCommand) -> CliResult {
+    match cmd {
+        TokenCommand::Import { uris, home, input } => import(uris, home, input),
+        TokenCommand::List { json, home } => {
+            let (home, vault) = open(home)?;
+            let tokens = vault.tokens().map_err(|e| vault_error(e, &home.dir))?;
+            if *json {
+                let all: Vec<Value> = tokens.iter().map(token_json).collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&all).map_err(CliError::input)?
+                );
+            } else {
+                for t in &tokens {
+                    println!("{:>4}  {:<6}  {}", t.id, t.kind.name(), t.label());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenCommand::Code {
+            id,
+            time,
+            home,
+            input,
+        } => {
+            let (home, vault) = open(home)?;
+            let info = parse_id(&vault, &home, id)?;
+            let time = match time {
+                Some(t) => *t,
+                None => now()?,
+            };
+            check_can_attempt(&vault, &home)?;
+            let passcode = read_passcode(input, "passcode")?;
+            let unlocked = unlock(&vault, &home, &passcode)?;
+            let code = unlocked
+                .code(info.id, time)
+                .map_err(|e| vault_error(e, &home.dir))?;
+            if code.clock_went_back {
+                eprintln!(
+                    "warning: a code for a later time was already shown for this token; \
+                     the clock may have gone back"
+                );
+            }
+            println!("{}", code.code.as_str());
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenCommand::Remove { id, home, input } => {
+            let (home, vault) = open(home)?;
+            let info = parse_id(&vault, &home, id)?;
+            check_can_attempt(&vault, &home)?;
+            let passcode = read_passcode(input, "passcode")?;
+            let unlocked = unlock(&vault, &home, &passcode)?;
+            unlocked
+                .remove_token(info.id)
+                .map_err(|e| vault_error(e, &home.dir))?;
+            println!("removed {}: {}", info.id, info.label());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn import(uris: &[String], home: &HomeArg, input: &PasscodeArg) -> CliResult {
+    let (home, vault) = open(home)?;
+    check_can_attempt(&vault, &home)?;
+    // With --passcode-stdin the passcode comes first, then any "-" URI.
+    let passcode = if input.passcode_stdin {
+        Some(passcode_of(&stdin_line("passcode")?))
+    } else {
+        None
+    };
+    let mut tokens = Vec::new();
+    let mut export = MigrationImport::new();
+    let mut has_export = false;
+    for uri in uris {
+        let uri = arg_or_stdin("URI", uri)?;
+        let is_export = uri
+            .trim()
+            .get(..20)
+            .is_some_and(|s| s.eq_ignore_ascii_case("otpauth-migration://"));
+        if is_export {
+            export.add(&uri).map_err(|e| CliError::arg("URI", e))?;
+            has_export = true;
+        } else {
+            let parsed = parse_key_uri(&uri).map_err(|e| CliError::arg("URI", e))?;
+            for w in &parsed.warnings {
+                eprintln!("warning: {}", warning_text(w));
+            }
+            tokens.push(NewToken::from(parsed.token));
+        }
+    }
+    if has_export {
+        let (exported, skipped) = export.finish().map_err(|e| CliError::arg("URI", e))?;
+        for s in &skipped {
+            eprintln!("warning: skipped {:?}: {}", s.name, s.reason);
+        }
+        tokens.extend(exported.into_iter().map(NewToken::from));
+    }
+    if tokens.is_empty() {
+        return Err(CliError::arg("URI", "no token to import"));
+    }
+    let passcode = match passcode {
+        Some(p) => p,
+        None => read_passcode(input, "passcode")?,
+    };
+    let unlocked = unlock(&vault, &home, &passcode)?;
+    let labels: Vec<String> = tokens
+        .iter()
+        .map(|t| match &t.issuer {
+            Some(issuer) => format!("{issuer}:{}", t.account),
+            None => t.account.clone(),
+        })
+        .collect();
+    let ids = unlocked
+        .add_tokens(tokens)
+        .map_err(|e| vault_error(e, &home.dir))?;
+    for (id, label) in ids.iter().zip(labels) {
+        println!("imported {id}: {label}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

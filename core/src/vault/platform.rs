@@ -1,0 +1,101 @@
+//! What the vault needs from the platform, as plain traits: storage, the
+//! device's non-exportable key, biometrics and a clock. The FFI crate adapts
+//! the Kotlin/Swift implementations to them; the CLI has desktop ones; the
+//! [`testing`](super::testing) module has doubles with fault injection.
+//!
+//! Methods take `&self` (implementations use interior mutability) and are
+//! `Send + Sync`, as foreign callbacks are.
+
+use super::error::{BiometricError, KeystoreError, StorageError};
+
+/// Named blobs with atomic replace semantics.
+pub trait SecureStorage: Send + Sync {
+    /// The blob called `name`, or `None` when there is none.
+    fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StorageError>;
+
+    /// Replaces the blob called `name` with `bytes`, atomically and durably:
+    /// when this returns `Ok`, the new bytes survive a crash; when it fails or
+    /// the process dies during the call, a later `read` returns either the old
+    /// bytes or the new ones, never a mix (write a temporary file, sync it,
+    /// rename it over the old one, sync the directory).
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StorageError>;
+
+    /// Deletes the blob called `name`; deleting a missing blob is not an error.
+    fn delete(&self, name: &str) -> Result<(), StorageError>;
+}
+
+/// The platform's non-exportable device key (Android Keystore or StrongBox,
+/// iOS Secure Enclave, on the desktop the OS keyring), which wraps the whole
+/// vault so that a copied file is useless elsewhere, and a monotonic
+/// generation counter stored with it so that an older copy of the vault is
+/// recognised (rollback).
+///
+/// The key needs no user presence: the passcode and biometric slots inside
+/// the wrapped vault do that.
+pub trait DeviceKeystore: Send + Sync {
+    /// Creates the device key if there is none. Creating when one exists keeps
+    /// the existing key.
+    fn create_key(&self) -> Result<(), KeystoreError>;
+
+    /// Encrypts and authenticates `plaintext` under the device key. The output
+    /// format is the platform's own.
+    fn wrap(&self, plaintext: &[u8]) -> Result<Vec<u8>, KeystoreError>;
+
+    /// Decrypts what [`wrap`](Self::wrap) produced. Returns
+    /// [`KeystoreError::Rejected`] when the data does not authenticate and
+    /// [`KeystoreError::KeyMissing`] when there is no key. The caller zeroizes
+    /// the returned plaintext.
+    fn unwrap(&self, wrapped: &[u8]) -> Result<Vec<u8>, KeystoreError>;
+
+    /// The last generation stored with [`set_generation`](Self::set_generation)
+    /// (0 when none was).
+    fn generation(&self) -> Result<u64, KeystoreError>;
+
+    /// Stores `generation` durably. The vault only ever raises it.
+    fn set_generation(&self, generation: u64) -> Result<(), KeystoreError>;
+
+    /// Deletes the device key for good (crypto-erase of everything it
+    /// wrapped). Deleting a missing key is not an error.
+    fn delete_key(&self) -> Result<(), KeystoreError>;
+}
+
+/// The platform's biometric prompt bound to a key that needs user presence
+/// (Android `BiometricPrompt` with a Keystore key, iOS `LocalAuthentication`
+/// with a Secure Enclave key). The core never sees a "user passed" boolean:
+/// only key bytes, which it checks by opening the biometric slot.
+pub trait BiometricGate: Send + Sync {
+    /// Protects the biometric slot's 32-byte key under the platform's
+    /// user-presence key (prompting if the platform requires it) and returns
+    /// an opaque blob the vault stores and later passes to
+    /// [`unlock`](Self::unlock). A previous platform key may be replaced.
+    fn enroll(&self, slot_key: &[u8]) -> Result<Vec<u8>, BiometricError>;
+
+    /// Prompts the user and recovers the slot key from `blob`.
+    fn unlock(&self, blob: &[u8]) -> Result<Vec<u8>, BiometricError>;
+}
+
+/// The time, as the platform sees it. The core never reads a clock itself.
+pub trait Clock: Send + Sync {
+    /// Seconds since the Unix epoch (wall clock; for attempt delays).
+    fn now_unix(&self) -> u64;
+
+    /// Nanoseconds since an arbitrary fixed point that never goes backwards
+    /// (for measuring how long the KDF takes).
+    fn monotonic_nanos(&self) -> u64;
+}
+
+/// The platform capabilities a vault is opened with.
+pub struct Platform {
+    /// Where the vault blob lives.
+    pub storage: Box<dyn SecureStorage>,
+    /// The device key and generation counter.
+    pub keystore: Box<dyn DeviceKeystore>,
+    /// The clock for attempt delays and KDF calibration.
+    pub clock: Box<dyn Clock>,
+}
+
+impl std::fmt::Debug for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Platform { .. }")
+    }
+}
