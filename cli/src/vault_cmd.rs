@@ -353,10 +353,11 @@ fn token_json(t: &TokenInfo) -> Value {
             v["period"] = json!(period);
         }
         TokenKind::Mosaic(b) => {
-            v["suite"] = json!(b.suite.as_str());
+            v["digits"] = json!(b.params.digits);
+            v["algorithm"] = json!(b.params.hash.name());
             v["portal_origin"] = json!(b.portal_origin);
             v["user_id"] = json!(b.user_id);
-            v["portal_token_id"] = json!(b.portal_token_id);
+            v["portal_token_id"] = json!(b.portal_token_id.to_string());
         }
     }
     v

@@ -132,9 +132,9 @@ impl Home {
             eprintln!("warning: {warning}");
         }
         Platform {
-            storage: Box::new(FileStorage::new(&self.dir)),
-            keystore: Box::new(DesktopKeystore::new(backend)),
-            clock: Box::new(SystemClock::new()),
+            storage: std::sync::Arc::new(FileStorage::new(&self.dir)),
+            keystore: std::sync::Arc::new(DesktopKeystore::new(backend)),
+            clock: std::sync::Arc::new(SystemClock::new()),
         }
     }
 }

@@ -49,6 +49,11 @@ impl TokenId {
     /// Length in bytes.
     pub const LEN: usize = 8;
 
+    /// From 8 bytes.
+    pub const fn from_bytes(bytes: [u8; 8]) -> Self {
+        Self(bytes)
+    }
+
     /// From exactly 8 bytes.
     pub fn from_slice(bytes: &[u8]) -> Option<Self> {
         bytes.try_into().ok().map(Self)

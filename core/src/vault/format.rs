@@ -147,9 +147,11 @@ pub(crate) enum StoredKind {
         period: u64,
     },
     Mosaic {
-        suite: String,
+        digits: u8,
+        hash: String,
         portal_origin: String,
         user_id: String,
+        /// The portal's token id, hex.
         portal_token_id: String,
     },
 }

@@ -47,7 +47,8 @@ use format::{
     Answered, Attempts, BiometricSlot, Blob, Body, Bytes, PasscodeSlot, SecretsTable, StoredKind,
 };
 
-use crate::otp::{Hotp, Ocra, OcraInput, OtpKey, Totp};
+use crate::mosaic::{Challenge, TokenId as PortalTokenId};
+use crate::otp::{Hotp, OtpKey, Totp};
 use crate::secret::{OtpCode, SecretBytes};
 
 /// The name of the vault's blob in [`SecureStorage`].
@@ -477,6 +478,17 @@ impl Vault {
             .collect()
     }
 
+    /// The mosaic token the portal knows as `portal_token_id` (the `kid` of
+    /// a challenge mosaic), if this vault holds it.
+    pub fn find_mosaic_token(
+        &self,
+        portal_token_id: &PortalTokenId,
+    ) -> Result<Option<TokenInfo>, VaultError> {
+        Ok(self.tokens()?.into_iter().find(
+            |t| matches!(&t.kind, TokenKind::Mosaic(b) if b.portal_token_id == *portal_token_id),
+        ))
+    }
+
     /// The key that opens `id`'s challenge mosaics, readable without the
     /// passcode so the app can show what will be approved before asking.
     pub fn challenge_key(&self, id: TokenId) -> Result<SecretBytes, VaultError> {
@@ -741,15 +753,10 @@ impl UnlockedVault {
         }
     }
 
-    /// The OCRA response of mosaic token `id` to a challenge: the challenge's
-    /// `nonce` is recorded durably first (a replay is refused), then the
-    /// response is computed.
-    pub fn ocra_response(
-        &self,
-        id: TokenId,
-        nonce: &[u8],
-        input: &OcraInput<'_>,
-    ) -> Result<OtpCode, VaultError> {
+    /// The OTP answering `challenge` with mosaic token `id`. The challenge
+    /// must name this token, its portal and its user; its nonce is recorded
+    /// durably before the OTP is returned, so a challenge is answered once.
+    pub fn respond(&self, id: TokenId, challenge: &Challenge) -> Result<OtpCode, VaultError> {
         let mut inner = self.vault.lock();
         let TokenKind::Mosaic(binding) = inner.token(id)?.info()?.kind else {
             return Err(VaultError::WrongTokenKind {
@@ -758,11 +765,18 @@ impl UnlockedVault {
                 operation: "answer challenges",
             });
         };
-        let ocra = Ocra::new(binding.suite, self.key_of(&inner, id)?);
-        let response = ocra
-            .compute(input)
+        if challenge.token_id != binding.portal_token_id
+            || challenge.origin != binding.portal_origin
+            || challenge.user_id != binding.user_id
+        {
+            return Err(VaultError::InvalidToken(
+                "the challenge names another token, portal or user".into(),
+            ));
+        }
+        let key = self.key_of(&inner, id)?;
+        let response = crate::mosaic::respond(challenge, key.expose(), binding.params)
             .map_err(|e| VaultError::InvalidToken(e.to_string()))?;
-        inner.record_answered(id, nonce)?;
+        inner.record_answered(id, &challenge.nonce)?;
         Ok(response)
     }
 

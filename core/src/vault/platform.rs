@@ -6,6 +6,8 @@
 //! Methods take `&self` (implementations use interior mutability) and are
 //! `Send + Sync`, as foreign callbacks are.
 
+use std::sync::Arc;
+
 use super::error::{BiometricError, KeystoreError, StorageError};
 
 /// Named blobs with atomic replace semantics.
@@ -84,14 +86,16 @@ pub trait Clock: Send + Sync {
     fn monotonic_nanos(&self) -> u64;
 }
 
-/// The platform capabilities a vault is opened with.
+/// The platform capabilities a vault is opened with (shared handles, so the
+/// authenticator can keep them while a vault is created or reopened).
+#[derive(Clone)]
 pub struct Platform {
     /// Where the vault blob lives.
-    pub storage: Box<dyn SecureStorage>,
+    pub storage: Arc<dyn SecureStorage>,
     /// The device key and generation counter.
-    pub keystore: Box<dyn DeviceKeystore>,
+    pub keystore: Arc<dyn DeviceKeystore>,
     /// The clock for attempt delays and KDF calibration.
-    pub clock: Box<dyn Clock>,
+    pub clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Platform {

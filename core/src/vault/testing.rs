@@ -448,9 +448,9 @@ impl FakePlatform {
     /// A [`Platform`] sharing these doubles (call again to "reopen").
     pub fn platform(&self) -> Platform {
         Platform {
-            storage: Box::new(self.storage.clone()),
-            keystore: Box::new(self.keystore.clone()),
-            clock: Box::new(self.clock.clone()),
+            storage: std::sync::Arc::new(self.storage.clone()),
+            keystore: std::sync::Arc::new(self.keystore.clone()),
+            clock: std::sync::Arc::new(self.clock.clone()),
         }
     }
 }

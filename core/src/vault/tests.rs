@@ -6,7 +6,8 @@ use super::attempts::MAX_FAILURES;
 use super::kdf::tests::derivations;
 use super::testing::{FakeBiometrics, FakePlatform, WriteFault};
 use super::*;
-use crate::otp::{Algorithm, OcraSuite};
+use crate::mosaic::OtpParams;
+use crate::otp::Algorithm;
 
 const PASS: &[u8] = b"k7#pQ2!vCANARYPW";
 const NEW_PASS: &[u8] = b"Zt9-lamp-Orbit";
@@ -65,15 +66,18 @@ fn hotp_token() -> NewToken {
     }
 }
 
+const PORTAL_TOKEN: crate::mosaic::TokenId =
+    crate::mosaic::TokenId::from_bytes([9, 8, 7, 6, 5, 4, 3, 2]);
+
 fn mosaic_token() -> NewToken {
     NewToken {
         issuer: Some("Bank".into()),
         account: "carol".into(),
         kind: TokenKind::Mosaic(MosaicBinding {
-            suite: "OCRA-1:HOTP-SHA1-6:QN08".parse::<OcraSuite>().unwrap(),
+            params: OtpParams::default(),
             portal_origin: "https://portal.example".into(),
             user_id: "carol01".into(),
-            portal_token_id: "T-42".into(),
+            portal_token_id: PORTAL_TOKEN,
         }),
         key: OtpKey::new(SEED.to_vec()).unwrap(),
         challenge_key: Some(SecretBytes::from_slice(&CHALLENGE_KEY)),
@@ -776,23 +780,61 @@ fn c25_answered_nonces_are_refused_bounded_and_survive_restart() {
         vault.record_answered(id, b"nonce-1").err(),
         Some(VaultError::AlreadyAnswered)
     );
-    // OCRA responses record the nonce first: RFC 6287 OCRA-1:HOTP-SHA1-6:QN08, Q=00000000.
+    // Responses record the nonce first: the same OTP as the protocol's own
+    // computation with the token's key, once.
     let unlocked = vault.unlock_with_passcode(&pass()).unwrap();
-    let input = OcraInput {
-        question: "00000000",
-        ..OcraInput::default()
+    let challenge = Challenge {
+        token_id: PORTAL_TOKEN,
+        nonce: [2; 12],
+        origin: "https://portal.example".into(),
+        user_id: "carol01".into(),
+        issued_at: 1_000,
+        expires_at: 1_100,
+        transaction: None,
     };
+    let expected = crate::mosaic::respond(&challenge, SEED, OtpParams::default()).unwrap();
     assert_eq!(
-        unlocked
-            .ocra_response(id, b"nonce-2", &input)
-            .unwrap()
-            .as_str(),
-        "237653"
+        unlocked.respond(id, &challenge).unwrap().as_str(),
+        expected.as_str()
     );
     assert_eq!(
-        unlocked.ocra_response(id, b"nonce-2", &input).err(),
+        unlocked.respond(id, &challenge).err(),
         Some(VaultError::AlreadyAnswered)
     );
+    assert_eq!(
+        vault
+            .find_mosaic_token(&PORTAL_TOKEN)
+            .unwrap()
+            .map(|t| t.id),
+        Some(id)
+    );
+    // A challenge naming another portal or user is refused, unrecorded.
+    for other in [
+        Challenge {
+            origin: "https://evil.example".into(),
+            nonce: [3; 12],
+            ..challenge.clone()
+        },
+        Challenge {
+            user_id: "mallory".into(),
+            nonce: [3; 12],
+            ..challenge.clone()
+        },
+    ] {
+        assert!(matches!(
+            unlocked.respond(id, &other),
+            Err(VaultError::InvalidToken(_))
+        ));
+    }
+    unlocked
+        .respond(
+            id,
+            &Challenge {
+                nonce: [3; 12],
+                ..challenge.clone()
+            },
+        )
+        .unwrap();
     assert!(matches!(
         unlocked.code(id, 0),
         Err(VaultError::WrongTokenKind { .. })

@@ -6,7 +6,8 @@ use std::str::FromStr;
 
 use super::error::VaultError;
 use super::format::{StoredKey, StoredKind, TokenRecord};
-use crate::otp::{Algorithm, Hotp, OcraSuite, OtpKey};
+use crate::mosaic::{OtpParams, TokenId as PortalTokenId};
+use crate::otp::{Algorithm, Hotp, OtpKey};
 use crate::secret::SecretBytes;
 use crate::uri::{OtpToken, TokenKind as UriKind};
 
@@ -33,17 +34,19 @@ impl FromStr for TokenId {
     }
 }
 
-/// What a token is bound to when a portal activated it by mosaic.
+/// What a token is bound to when a portal activated it by mosaic
+/// ([`crate::mosaic`]): its responses' parameters, and the portal, user and
+/// portal-side token id its challenges must name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MosaicBinding {
-    /// The OCRA suite the portal uses for this token.
-    pub suite: OcraSuite,
+    /// Digits and hash of the OCRA responses.
+    pub params: OtpParams,
     /// The portal's origin (for example `https://portal.example`).
     pub portal_origin: String,
     /// The user at the portal.
     pub user_id: String,
-    /// The portal's id for this token.
-    pub portal_token_id: String,
+    /// The portal's id for this token (the `kid` of its challenge mosaics).
+    pub portal_token_id: PortalTokenId,
 }
 
 /// A token's kind and public parameters.
@@ -212,12 +215,13 @@ impl NewToken {
             TokenKind::Mosaic(binding) => {
                 check_text("portal origin", &binding.portal_origin)?;
                 check_text("user id", &binding.user_id)?;
-                check_text("portal token id", &binding.portal_token_id)?;
+                check_digits(binding.params.digits)?;
                 StoredKind::Mosaic {
-                    suite: binding.suite.as_str().to_owned(),
+                    digits: binding.params.digits,
+                    hash: binding.params.hash.name().to_owned(),
                     portal_origin: binding.portal_origin.clone(),
                     user_id: binding.user_id.clone(),
-                    portal_token_id: binding.portal_token_id.clone(),
+                    portal_token_id: binding.portal_token_id.to_string(),
                 }
             }
         };
@@ -273,15 +277,19 @@ impl TokenRecord {
                 period: *period,
             },
             StoredKind::Mosaic {
-                suite,
+                digits,
+                hash,
                 portal_origin,
                 user_id,
                 portal_token_id,
             } => TokenKind::Mosaic(MosaicBinding {
-                suite: suite.parse().map_err(|_| bad())?,
+                params: OtpParams {
+                    digits: *digits,
+                    hash: hash.parse().map_err(|_| bad())?,
+                },
                 portal_origin: portal_origin.clone(),
                 user_id: user_id.clone(),
-                portal_token_id: portal_token_id.clone(),
+                portal_token_id: portal_token_id.parse().map_err(|_| bad())?,
             }),
         };
         Ok(TokenInfo {
