@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing)]
 
+pub mod authenticator;
 pub mod mosaic;
 pub mod otp;
 pub mod scan;
