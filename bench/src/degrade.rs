@@ -78,15 +78,20 @@ pub fn motion_blur(img: &mut Rgb, length: f64, angle: f64) {
     }
 }
 
-/// Illumination: a linear gradient from `lo` to `hi` across the frame along
-/// `angle`, multiplied into the picture (reflective surfaces only).
-pub fn light_gradient(img: &mut Rgb, lo: f64, hi: f64, angle: f64) {
+/// Illumination: a linear gradient along `angle`, multiplied into the
+/// picture (reflective surfaces only): `lo` at `span / 2` pixels before the
+/// point (`cx`, `cy`), `hi` at `span / 2` after it, constant beyond.
+pub fn light_gradient(
+    img: &mut Rgb,
+    (cx, cy): (f64, f64),
+    span: f64,
+    (lo, hi): (f64, f64),
+    angle: f64,
+) {
     let (s, c) = angle.sin_cos();
-    let (w, h) = (img.w as f64, img.h as f64);
-    let half = 0.5 * (w * c.abs() + h * s.abs());
     for y in 0..img.h {
         for x in 0..img.w {
-            let t = ((x as f64 - w / 2.0) * c + (y as f64 - h / 2.0) * s) / half * 0.5 + 0.5;
+            let t = ((x as f64 - cx) * c + (y as f64 - cy) * s) / span.max(1.0) + 0.5;
             let g = (lo + (hi - lo) * t.clamp(0.0, 1.0)) as f32;
             let p = &mut img.px[y * img.w + x];
             *p = p.map(|v| v * g);

@@ -91,6 +91,8 @@ struct Recipe {
     gain: f64,
     vignette: f64,
     gradient: (f64, f64, f64),
+    /// Length of the gradient in code sides; None: across the whole frame.
+    gradient_span: Option<f64>,
     /// depth, softness (px), angle, offset of the edge from the code centre (code sides).
     shadow: Option<(f64, f64, f64, f64)>,
     /// radius (code sides), aspect, core, offset x, offset y (code sides).
@@ -126,6 +128,7 @@ fn base_recipe(rng: &mut Rng, w: usize, h: usize) -> Recipe {
             rng.range(1.0, 1.08),
             rng.range(0.0, 360.0) * DEG,
         ),
+        gradient_span: None,
         shadow: None,
         glare: None,
         jpeg: None,
@@ -144,14 +147,16 @@ fn strong_tilt(rng: &mut Rng, r: &mut Recipe, lo: f64, hi: f64) {
 }
 
 fn uneven(rng: &mut Rng, r: &mut Recipe, lo: (f64, f64)) {
+    // A lamp to one side: the light falls off across the code itself.
+    r.gradient_span = Some(rng.range(1.0, 3.0));
     r.gradient = (
         rng.range(lo.0, lo.1),
         rng.range(1.0, 1.3),
         rng.range(0.0, 360.0) * DEG,
     );
-    if rng.chance(0.7) {
+    if rng.chance(0.8) {
         r.shadow = Some((
-            rng.range(0.25, 0.55),
+            rng.range(0.15, 0.5),
             rng.range(2.0, 40.0),
             rng.range(0.0, 360.0) * DEG,
             rng.range(-0.3, 0.3),
@@ -192,23 +197,28 @@ fn recipe(rng: &mut Rng, category: &str, w: usize, h: usize, index: u32) -> Resu
             };
         }
         "small" => {
-            r.ppm = rng.range(1.8, 3.2);
-            r.base_blur = rng.range(0.35, 0.65);
+            r.ppm = rng.range(1.6, 2.8);
         }
-        "rotated" => r.rotation = rng.range(0.0, 360.0) * DEG,
+        "rotated" => {
+            // Off-axis angles matter most where modules are a few pixels.
+            r.rotation = rng.range(0.0, 360.0) * DEG;
+            r.ppm = rng.range(2.2, 5.0) * s;
+            r.tilt_x = rng.range(-20.0, 20.0) * DEG;
+            r.tilt_y = rng.range(-20.0, 20.0) * DEG;
+        }
         "perspective" => {
-            strong_tilt(rng, &mut r, 25.0, 55.0);
+            strong_tilt(rng, &mut r, 35.0, 65.0);
             r.focal = rng.range(0.55, 1.0) * w as f64;
             r.rotation = rng.range(-25.0, 25.0) * DEG;
         }
         "blur-gaussian" => r.blur = rng.range(0.25, 0.75),
         "blur-motion" => r.motion = Some((rng.range(0.6, 2.2), rng.range(0.0, 180.0) * DEG)),
         "noise" => {
-            r.read_noise = rng.range(12.0, 40.0);
-            r.shot_noise = rng.range(0.1, 0.6);
-            r.gain = rng.range(0.55, 1.0);
+            r.read_noise = rng.range(20.0, 55.0);
+            r.shot_noise = rng.range(0.2, 1.0);
+            r.gain = rng.range(0.45, 1.0);
         }
-        "uneven-light" => uneven(rng, &mut r, (0.15, 0.45)),
+        "uneven-light" => uneven(rng, &mut r, (0.06, 0.3)),
         "glare" => {
             r.glare = Some((
                 rng.range(0.12, 0.32),
@@ -220,14 +230,21 @@ fn recipe(rng: &mut Rng, category: &str, w: usize, h: usize, index: u32) -> Resu
         }
         "jpeg" => {
             r.jpeg = Some(rng.int(40, 75) as u8);
-            r.ppm = rng.range(2.8, 6.0) * s;
+            r.ppm = rng.range(2.0, 4.0) * s;
+            // A camera JPEG compresses a noisy picture.
+            r.read_noise = rng.range(4.0, 10.0);
             if rng.chance(0.4) {
                 r.palette = any_colour(rng);
             }
         }
         "moire" => {
-            let k = rng.int(2, 4);
-            let scale = rng.range((2.6 / k as f64).max(0.6), 1.5);
+            // A monitor's pixel pitch close to the sensor's: frame pixels per
+            // screen pixel near or below 1 is where moiré appears.
+            let scale = rng.range(0.55, 1.4);
+            let mut k = rng.int(3, 6);
+            while (k as f64) * scale < 3.0 {
+                k += 1;
+            }
             r.moire = Some((k, scale));
             r.ppm = k as f64 * scale;
             r.rotation = rng.range(-8.0, 8.0) * DEG;
@@ -266,7 +283,7 @@ fn recipe(rng: &mut Rng, category: &str, w: usize, h: usize, index: u32) -> Resu
                 "colour",
                 "inverted",
             ];
-            let n = rng.int(3, 4);
+            let n = rng.int(3, 5);
             let mut chosen = Vec::new();
             for _ in 0..n {
                 chosen.push(pool.remove(rng.below(pool.len())));
@@ -279,24 +296,24 @@ fn recipe(rng: &mut Rng, category: &str, w: usize, h: usize, index: u32) -> Resu
                 match *c {
                     "rotation" => r.rotation = rng.range(0.0, 360.0) * DEG,
                     "perspective" => strong_tilt(rng, &mut r, 15.0, 40.0),
-                    "blur" => r.blur = rng.range(0.2, 0.45),
-                    "motion" => r.motion = Some((rng.range(0.4, 1.3), rng.range(0.0, 180.0) * DEG)),
+                    "blur" => r.blur = rng.range(0.25, 0.5),
+                    "motion" => r.motion = Some((rng.range(0.5, 1.5), rng.range(0.0, 180.0) * DEG)),
                     "noise" => {
-                        r.read_noise = rng.range(8.0, 22.0);
-                        r.shot_noise = rng.range(0.1, 0.3);
+                        r.read_noise = rng.range(12.0, 30.0);
+                        r.shot_noise = rng.range(0.1, 0.5);
                     }
-                    "light" => uneven(rng, &mut r, (0.3, 0.6)),
+                    "light" => uneven(rng, &mut r, (0.15, 0.45)),
                     "glare" => {
                         r.glare = Some((
-                            rng.range(0.1, 0.2),
+                            rng.range(0.1, 0.25),
                             rng.range(0.5, 1.0),
                             rng.range(0.2, 0.5),
                             rng.range(-0.3, 0.3),
                             rng.range(-0.3, 0.3),
                         ))
                     }
-                    "jpeg" => r.jpeg = Some(rng.int(45, 75) as u8),
-                    "small" => r.ppm = rng.range(2.5, 3.5),
+                    "jpeg" => r.jpeg = Some(rng.int(40, 70) as u8),
+                    "small" => r.ppm = rng.range(2.2, 3.2),
                     "colour" => {
                         r.palette = if rng.chance(0.25) {
                             *rng.pick(palette::LOW)
@@ -574,19 +591,26 @@ pub fn generate(
     params.insert("focal_px".into(), r4(r.focal));
 
     // Light on the scene (a monitor emits its own: no gradient or shadow).
-    let (lo, hi, ga) = r.gradient;
-    if r.moire.is_none() {
-        degrade::light_gradient(&mut frame, lo, hi, ga);
-        params.insert(
-            "light_gradient".into(),
-            json!([r4(lo), r4(hi), r4(ga / DEG)]),
-        );
-    }
     let centre = to_frame.apply(
         card_off + n as f64 * unit_per_module / 2.0,
         card_off + n as f64 * unit_per_module / 2.0,
     );
     let code_side = sym.size as f64 * module_px;
+    let (lo, hi, ga) = r.gradient;
+    if r.moire.is_none() {
+        let (at, span) = match r.gradient_span {
+            Some(k) => (centre, k * code_side),
+            None => ((w as f64 / 2.0, h as f64 / 2.0), (w as f64).hypot(h as f64)),
+        };
+        degrade::light_gradient(&mut frame, at, span, (lo, hi), ga);
+        params.insert(
+            "light_gradient".into(),
+            json!([r4(lo), r4(hi), r4(ga / DEG)]),
+        );
+        if let Some(k) = r.gradient_span {
+            params.insert("light_span_code".into(), r4(k));
+        }
+    }
     if let Some((depth, soft, angle, off)) = r.shadow {
         let (cx, cy) = (
             centre.0 + off * code_side * angle.cos(),
