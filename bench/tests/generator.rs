@@ -173,8 +173,13 @@ fn small_scale_run_is_consistent_reproducible_and_encodes_its_payloads() {
     );
 
     // Another seed: other payloads and other pixels.
-    let ec = gen_frames(&c, &["--seed", "8", "--per-category", "1"]);
-    assert_eq!(ec.len(), CATEGORIES.len());
+    // (A few categories, one per kind of output, keep the test short.)
+    let some = "clean,mosaic,moire,jpeg,yuv,hard";
+    let ec = gen_frames(
+        &c,
+        &["--seed", "8", "--per-category", "1", "--categories", some],
+    );
+    assert_eq!(ec.len(), 6);
     for e in &ec {
         let same = ea.iter().find(|x| x.file == e.file).unwrap();
         assert_ne!(same.payload, e.payload, "{}", e.file);
