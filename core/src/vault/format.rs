@@ -192,7 +192,9 @@ impl Serialize for Bytes {
 
 impl<'de> Deserialize<'de> for Bytes {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_bytes(BytesVisitor).map(Self)
+        // byte_buf, not bytes: ciborium reads `bytes` through a 4 KiB scratch
+        // buffer and refuses longer strings (the secrets table outgrows it).
+        d.deserialize_byte_buf(BytesVisitor).map(Self)
     }
 }
 
@@ -214,7 +216,7 @@ impl Serialize for StoredKey {
 
 impl<'de> Deserialize<'de> for StoredKey {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_bytes(BytesVisitor)
+        d.deserialize_byte_buf(BytesVisitor)
             .map(|v| Self(SecretBytes::new(v)))
     }
 }
@@ -230,6 +232,10 @@ impl<'de> Visitor<'de> for BytesVisitor {
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
         Ok(v.to_vec())
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+        Ok(v)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {

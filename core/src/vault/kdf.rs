@@ -35,9 +35,9 @@ impl KdfParams {
 
     /// Most iterations calibration chooses.
     pub const MAX_ITERATIONS: u32 = 64;
-    /// Most memory accepted in a stored slot (1 GiB), so a crafted slot
-    /// cannot exhaust memory.
-    pub const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+    /// Most memory accepted in a stored slot (256 MiB, what a phone can
+    /// give one unlock), so a crafted slot cannot exhaust memory.
+    pub const MAX_MEMORY_KIB: u32 = 256 * 1024;
     /// Most lanes accepted.
     pub const MAX_PARALLELISM: u32 = 16;
 
@@ -49,7 +49,7 @@ impl KdfParams {
             || self.parallelism < f.parallelism
             || self.memory_kib > Self::MAX_MEMORY_KIB
             || self.parallelism > Self::MAX_PARALLELISM
-            || self.iterations > Self::MAX_ITERATIONS.saturating_mul(16)
+            || self.iterations > Self::MAX_ITERATIONS
         {
             return Err(VaultError::WeakKdfParameters {
                 memory_kib: self.memory_kib,
@@ -58,6 +58,15 @@ impl KdfParams {
             });
         }
         Ok(())
+    }
+
+    /// The larger of each parameter: an upgrade never lowers any of them.
+    pub fn stronger_of(&self, other: &Self) -> Self {
+        Self {
+            memory_kib: self.memory_kib.max(other.memory_kib),
+            iterations: self.iterations.max(other.iterations),
+            parallelism: self.parallelism.max(other.parallelism),
+        }
     }
 
     /// Whether `self` costs less than `other` in memory or iterations.

@@ -62,6 +62,8 @@ const SECRETS_AAD: &[u8] = b"tessera/vault/secrets/v1";
 const PASSCODE_SLOT_AAD: &[u8] = b"tessera/vault/slot/passcode/v1";
 const BIOMETRIC_SLOT_AAD: &[u8] = b"tessera/vault/slot/biometric/v1";
 const SALT_LEN: usize = 16;
+/// The keystore generation that records a wipe (no real vault reaches it).
+const WIPED_GENERATION: u64 = u64::MAX;
 
 /// How a vault chooses its KDF parameters and how much history it keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,7 +281,16 @@ impl Inner {
             self.wipe()?;
             return Err(VaultError::Wiped);
         }
-        let retry = attempts::retry_after(&body.attempts, self.now());
+        let now = self.now();
+        if now < body.attempts.last_failure && attempts::delay_after(body.attempts.failures) > 0 {
+            // The clock was set back (or reset) since the last failure: count
+            // the delay from now, once, instead of until the clock catches up.
+            let mut next = body.clone();
+            next.attempts.last_failure = now;
+            self.persist(next)?;
+        }
+        let body = self.body()?;
+        let retry = attempts::retry_after(&body.attempts, now);
         if retry > 0 {
             return Err(VaultError::Locked {
                 retry_after_secs: retry,
@@ -313,6 +324,9 @@ impl Inner {
     /// deletes the key.
     fn wipe(&mut self) -> Result<(), VaultError> {
         let at = self.now();
+        // The keystore records the wipe first: a wipe marker planted in
+        // storage by someone else is then not enough to delete the key.
+        self.platform.keystore.set_generation(WIPED_GENERATION)?;
         self.platform
             .storage
             .write(BLOB_NAME, &format::wiped_blob(at))?;
@@ -332,6 +346,9 @@ impl Inner {
 
 fn write_body(platform: &Platform, body: &Body) -> Result<(), VaultError> {
     let plain = format::encode_body(body)?;
+    // Never store what could not be read back: a vault that fails to decode
+    // on the next start would lose every token.
+    format::decode_body(&plain)?;
     let wrapped = platform.keystore.wrap(&plain)?;
     platform
         .storage
@@ -404,9 +421,35 @@ impl Vault {
             .ok_or(VaultError::NotFound)?;
         let state = match format::parse_blob(&bytes)? {
             Blob::Wiped { at } => {
+                // A real wipe set the keystore's generation to the sentinel
+                // (or already deleted the key, and the generation with it).
+                // A marker the keystore knows nothing of was planted: leave
+                // the key alone.
+                match platform.keystore.generation()? {
+                    WIPED_GENERATION | 0 => {}
+                    _ => {
+                        return Err(VaultError::Corrupted(
+                            "the vault was replaced by a wipe marker the device did not write"
+                                .into(),
+                        ));
+                    }
+                }
                 // Finish a wipe that was interrupted before the key was
                 // deleted. Best effort: the marker already says "wiped", and
                 // the next open tries again.
+                let _ = platform.keystore.delete_key();
+                State::Wiped { at }
+            }
+            Blob::Sealed(wrapped) if platform.keystore.generation()? == WIPED_GENERATION => {
+                // A wipe interrupted after the keystore recorded it: finish
+                // it (a missing key means there is nothing left to erase).
+                if let Err(KeystoreError::KeyMissing) =
+                    platform.keystore.unwrap(wrapped).map(Zeroizing::new)
+                {
+                    return Err(VaultError::DeviceKeyLost);
+                }
+                let at = platform.clock.now_unix();
+                platform.storage.write(BLOB_NAME, &format::wiped_blob(at))?;
                 let _ = platform.keystore.delete_key();
                 State::Wiped { at }
             }
@@ -529,10 +572,17 @@ impl Vault {
         let vault_key = vault_key_from(plain)?;
         let mut next = inner.body()?.clone();
         next.attempts = Attempts::default();
-        if let Some(target) = inner.config.upgrade_kdf_to
+        // An upgrade that fails (a bad setting) must not turn a correct
+        // passcode into a counted failure: the slot then stays as it was.
+        if let Some(target) = inner
+            .config
+            .upgrade_kdf_to
+            .map(|t| slot.kdf.stronger_of(&t))
+            && target.check().is_ok()
             && slot.kdf.weaker_than(&target)
+            && let Ok(upgraded) = passcode_slot(passcode, &vault_key, target)
         {
-            next.passcode_slot = passcode_slot(passcode, &vault_key, target)?;
+            next.passcode_slot = upgraded;
         }
         inner.persist(next)?;
         drop(inner);

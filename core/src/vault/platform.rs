@@ -57,7 +57,8 @@ pub trait DeviceKeystore: Send + Sync {
     fn set_generation(&self, generation: u64) -> Result<(), KeystoreError>;
 
     /// Deletes the device key for good (crypto-erase of everything it
-    /// wrapped). Deleting a missing key is not an error.
+    /// wrapped), and the generation with it (the next key starts at 0).
+    /// Deleting a missing key is not an error.
     fn delete_key(&self) -> Result<(), KeystoreError>;
 }
 

@@ -316,6 +316,7 @@ impl DeviceKeystore for FakeKeystore {
         if s.key.take().is_some() {
             s.deletions = s.deletions.saturating_add(1);
         }
+        s.generation = 0;
         Ok(())
     }
 }

@@ -1041,3 +1041,133 @@ fn c35_errors_and_debug_never_show_secrets() {
     }
     assert!(all.contains("[REDACTED]"));
 }
+
+/// A clock set back (or reset) after failures delays the next attempt by
+/// one delay from the new time, not until the clock catches up again.
+#[test]
+fn a_clock_set_back_delays_once_not_forever() {
+    let fp = FakePlatform::new();
+    let vault = create(&fp);
+    for _ in 0..4 {
+        let _ = vault.unlock_with_passcode(&wrong());
+        fp.clock.advance(3600);
+    }
+    fp.clock.set(1_000);
+    assert!(matches!(
+        vault.unlock_with_passcode(&pass()).err(),
+        Some(VaultError::Locked {
+            retry_after_secs: 60
+        })
+    ));
+    // The reset time survives a restart.
+    let vault = reopen(&fp).unwrap();
+    fp.clock.set(1_059);
+    assert!(matches!(
+        vault.unlock_with_passcode(&pass()).err(),
+        Some(VaultError::Locked {
+            retry_after_secs: 1
+        })
+    ));
+    fp.clock.set(1_060);
+    assert!(vault.unlock_with_passcode(&pass()).is_ok());
+}
+
+/// Review finding: byte strings over 4 KiB (a big secrets table, or a few
+/// 1 KiB keys from a crafted export) must survive a reopen.
+#[test]
+fn a_large_vault_reopens() {
+    let fp = FakePlatform::new();
+    let vault = create(&fp);
+    let unlocked = vault.unlock_with_passcode(&pass()).unwrap();
+    let mut tokens: Vec<NewToken> = (0..200)
+        .map(|i| NewToken {
+            account: format!("user{i}@example.com"),
+            key: OtpKey::new(vec![i as u8; 64]).unwrap(),
+            ..totp_token()
+        })
+        .collect();
+    tokens.extend((0..5).map(|i| NewToken {
+        account: format!("big{i}"),
+        key: OtpKey::import(vec![0xA0 + i as u8; OtpKey::MAX_BYTES]).unwrap(),
+        ..totp_token()
+    }));
+    let ids = unlocked.add_tokens(tokens).unwrap();
+    drop(unlocked);
+    let vault = reopen(&fp).unwrap();
+    assert_eq!(vault.tokens().unwrap().len(), 205);
+    let unlocked = vault.unlock_with_passcode(&pass()).unwrap();
+    let last = *ids.last().unwrap();
+    let expected = Totp::new(
+        OtpKey::import(vec![0xA4; OtpKey::MAX_BYTES]).unwrap(),
+        Algorithm::Sha1,
+        8,
+        30,
+        0,
+    )
+    .unwrap()
+    .generate(59)
+    .unwrap();
+    assert_eq!(
+        unlocked.code(last, 59).unwrap().code.as_str(),
+        expected.as_str()
+    );
+}
+
+/// Review finding: a KDF upgrade that cannot be applied must not turn a
+/// correct passcode into a counted failure, and never lowers a parameter.
+#[test]
+fn a_bad_kdf_upgrade_costs_no_attempt() {
+    let fp = FakePlatform::new();
+    create(&fp);
+    let config = VaultConfig {
+        upgrade_kdf_to: Some(KdfParams {
+            memory_kib: u32::MAX,
+            ..KdfParams::FLOOR
+        }),
+        ..VaultConfig::floor()
+    };
+    let vault = Vault::open(fp.platform(), config).unwrap();
+    for _ in 0..12 {
+        assert!(vault.unlock_with_passcode(&pass()).is_ok());
+    }
+    assert_eq!(failures(&vault), 0);
+    let stronger = KdfParams {
+        memory_kib: 16 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    };
+    assert_eq!(
+        KdfParams::FLOOR.stronger_of(&stronger),
+        KdfParams {
+            memory_kib: 19 * 1024,
+            iterations: 3,
+            parallelism: 1
+        }
+    );
+}
+
+/// Review finding: a wipe marker written into storage by someone else does
+/// not make the vault delete the device key; a real wipe interrupted after
+/// the keystore recorded it is finished on the next start.
+#[test]
+fn only_a_wipe_the_keystore_recorded_erases_the_key() {
+    let fp = FakePlatform::new();
+    create(&fp);
+    let sealed = fp.storage.get(BLOB_NAME).unwrap();
+    fp.storage.put(BLOB_NAME, format::wiped_blob(5));
+    assert!(matches!(reopen(&fp), Err(VaultError::Corrupted(_))));
+    assert!(fp.keystore.has_key());
+    // Put the real vault back: it opens, nothing was lost.
+    fp.storage.put(BLOB_NAME, sealed);
+    let vault = reopen(&fp).unwrap();
+    assert!(vault.unlock_with_passcode(&pass()).is_ok());
+    // Interrupted wipe: the keystore says wiped, the blob is still sealed.
+    fp.keystore.set_generation(u64::MAX).unwrap();
+    let vault = reopen(&fp).unwrap();
+    assert!(matches!(vault.status(), VaultStatus::Wiped { .. }));
+    assert!(!fp.keystore.has_key());
+    assert_eq!(
+        vault.unlock_with_passcode(&pass()).err(),
+        Some(VaultError::Wiped)
+    );
+}
