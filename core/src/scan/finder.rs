@@ -24,20 +24,20 @@ impl Finder {
     }
 }
 
-/// Whether five run lengths look like 1:1:3:1:1.
+/// Whether five run lengths look like 1:1:3:1:1. The module is the mean of
+/// the four one-module runs, each of which may be off by three quarters of
+/// it (blur and binarization thin light rings and thicken dark ones), while
+/// the centre must be three modules within the same margin.
 fn is_pattern(runs: &[usize; 5]) -> bool {
-    let total: usize = runs.iter().sum();
-    if total < 7 || runs.contains(&0) {
+    let [a, b, c, d, e] = runs.map(|r| r as f32);
+    if a == 0.0 || b == 0.0 || c == 0.0 || d == 0.0 || e == 0.0 {
         return false;
     }
-    let module = total as f32 / 7.0;
-    let tolerance = module / 2.0;
-    let [a, b, c, d, e] = runs.map(|r| r as f32);
-    (module - a).abs() < tolerance
-        && (module - b).abs() < tolerance
-        && (3.0 * module - c).abs() < 3.0 * tolerance
-        && (module - d).abs() < tolerance
-        && (module - e).abs() < tolerance
+    let module = (a + b + d + e) / 4.0;
+    let margin = module * 0.75;
+    module >= 1.0
+        && [a, b, d, e].iter().all(|r| (r - module).abs() < margin)
+        && (c - 3.0 * module).abs() < margin
 }
 
 /// Counts the pattern along a line through (x, y) in direction (dx, dy),
@@ -97,11 +97,26 @@ fn cross_check(
     Some((centre, total))
 }
 
-/// Finds finder pattern candidates, at most `max` distinct ones (the rest of
-/// the image is still scanned to confirm those already found).
-pub(crate) fn find(bits: &Bits, max: usize) -> Vec<Finder> {
-    let mut found: Vec<Finder> = Vec::new();
+/// Finds finder pattern candidates and returns the `keep` most confirmed
+/// (at most `max` are tracked, so a frame full of texture costs bounded
+/// work). Candidates merge only with those seen on recent rows, so the
+/// work per detection does not grow with the size of the frame.
+pub(crate) fn find(bits: &Bits, max: usize, keep: usize) -> Vec<Finder> {
+    let mut active: Vec<Finder> = Vec::new();
+    let mut done: Vec<Finder> = Vec::new();
+    let mut tracked = 0usize;
     for y in 0..bits.h {
+        // Retire candidates whose pattern ended above this row.
+        let mut i = 0;
+        while i < active.len() {
+            let f = active.get(i).copied();
+            if let Some(f) = f.filter(|f| y as f32 > f.y + 4.0 * f.module + 2.0) {
+                done.push(f);
+                active.swap_remove(i);
+            } else {
+                i += 1;
+            }
+        }
         let row = bits.row(y);
         let mut runs = [0usize; 5];
         let mut colours = [false; 5];
@@ -126,73 +141,94 @@ pub(crate) fn find(bits: &Bits, max: usize) -> Vec<Finder> {
             filled = (filled + 1).min(5);
             if filled == 5 && is_pattern(&runs) {
                 let dark = colours[2];
-                let end = x;
-                let centre_x = end as f32 - runs[4] as f32 - runs[3] as f32 - runs[2] as f32 / 2.0;
+                let centre_x = x as f32 - runs[4] as f32 - runs[3] as f32 - runs[2] as f32 / 2.0;
                 let total: usize = runs.iter().sum();
-                consider(bits, &mut found, max, centre_x, y, total, runs[2], dark);
+                if let Some(candidate) = confirm(bits, centre_x, y, total, runs[2], dark) {
+                    let merged = merge(&mut active, candidate);
+                    if !merged && tracked < max {
+                        active.push(candidate);
+                        tracked += 1;
+                    }
+                }
             }
             current = colour;
             length = 1;
         }
     }
-    found
+    done.extend(active);
+    select(done, keep)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn consider(
+/// The `keep` best candidates: confirmed by more than one scan line when
+/// there are enough of those, strongest first.
+fn select(mut all: Vec<Finder>, keep: usize) -> Vec<Finder> {
+    all.sort_by_key(|f| std::cmp::Reverse(f.count));
+    let confirmed = all.iter().filter(|f| f.count >= 2).count();
+    if confirmed >= 3 {
+        all.truncate(confirmed);
+    }
+    all.truncate(keep);
+    all
+}
+
+/// Merges `c` into a nearby candidate of the same polarity and size.
+fn merge(active: &mut [Finder], c: Finder) -> bool {
+    for f in active.iter_mut() {
+        if f.dark == c.dark
+            && (f.x - c.x).abs() <= c.module.max(f.module)
+            && (f.y - c.y).abs() <= c.module.max(f.module)
+            && (f.module / c.module) < 2.0
+            && (c.module / f.module) < 2.0
+        {
+            let (n, w) = (f.count as f32, c.count as f32);
+            f.x = (f.x * n + c.x * w) / (n + w);
+            f.y = (f.y * n + c.y * w) / (n + w);
+            f.module = (f.module * n + c.module * w) / (n + w);
+            f.count += c.count;
+            return true;
+        }
+    }
+    false
+}
+
+/// Confirms a row hit on the column and the row through its centre; the
+/// diagonal weighs it.
+fn confirm(
     bits: &Bits,
-    found: &mut Vec<Finder>,
-    max: usize,
     cx: f32,
     y: usize,
     h_total: usize,
     centre_run: usize,
     dark: bool,
-) {
+) -> Option<Finder> {
     let max_run = centre_run.saturating_mul(2).max(4);
     let x = cx as usize;
-    let Some((cy, v_total)) = cross_check(bits, x, y, 0, 1, dark, max_run) else {
-        return;
-    };
+    let (cy, v_total) = cross_check(bits, x, y, 0, 1, dark, max_run)?;
     let ry = (y as f32 + cy).max(0.0) as usize;
-    // The column must agree with the row on the pattern's size.
+    // The column must roughly agree with the row on the pattern's size; a
+    // strongly tilted code foreshortens one of them (up to 2.5 times).
     let (h, v) = (h_total as f32, v_total as f32);
-    if (h - v).abs() > 0.4 * h.max(v) {
-        return;
+    if h.max(v) > 2.5 * h.min(v) {
+        return None;
     }
     // Re-centre along the row through the column's centre.
-    let Some((cx2, h2)) = cross_check(bits, x, ry, 1, 0, dark, max_run) else {
-        return;
-    };
+    let (cx2, h2) = cross_check(bits, x, ry, 1, 0, dark, max_run)?;
     let fx = x as f32 + cx2;
     let fy = ry as f32 + 0.5;
-    // The diagonal must cross the pattern too (rejects text and hatching).
-    if cross_check(bits, fx as usize, ry, 1, 1, dark, max_run * 2).is_none() {
-        return;
-    }
+    // A pattern the diagonal also crosses is more likely a finder (text and
+    // hatching rarely pass); rotated patterns with rounded corners may not,
+    // so it weighs the candidate instead of rejecting it.
+    let weight = if cross_check(bits, fx as usize, ry, 1, 1, dark, max_run * 2).is_some() {
+        2
+    } else {
+        1
+    };
     let module = (h2 as f32 + v) / 14.0;
-    for f in found.iter_mut() {
-        if f.dark == dark
-            && (f.x - fx).abs() <= module.max(f.module)
-            && (f.y - fy).abs() <= module.max(f.module)
-            && (f.module / module) < 2.0
-            && (module / f.module) < 2.0
-        {
-            let n = f.count as f32;
-            f.x = (f.x * n + fx) / (n + 1.0);
-            f.y = (f.y * n + fy) / (n + 1.0);
-            f.module = (f.module * n + module) / (n + 1.0);
-            f.count += 1;
-            return;
-        }
-    }
-    if found.len() < max {
-        found.push(Finder {
-            x: fx,
-            y: fy,
-            module,
-            count: 1,
-            dark,
-        });
-    }
+    Some(Finder {
+        x: fx,
+        y: fy,
+        module,
+        count: weight,
+        dark,
+    })
 }

@@ -16,7 +16,7 @@ pub(crate) struct Located {
 }
 
 /// The most finder candidates combined into triples (the strongest first).
-const MAX_FINDERS: usize = 24;
+pub(crate) const MAX_FINDERS: usize = 24;
 
 /// A candidate triple, scored (lower is more QR-like).
 struct Triple {
@@ -52,7 +52,8 @@ fn triple(f: &[Finder], idx: [usize; 3]) -> Option<Triple> {
     let (lo, hi) = modules
         .iter()
         .fold((f32::MAX, 0f32), |(lo, hi), &m| (lo.min(m), hi.max(m)));
-    if hi > 2.0 * lo {
+    // Perspective can make one finder look up to about three times the size of another.
+    if hi > 3.0 * lo {
         return None;
     }
     // The right angle is at the vertex opposite the longest side.
@@ -75,8 +76,10 @@ fn triple(f: &[Finder], idx: [usize; 3]) -> Option<Triple> {
     let cos = (v1x * v2x + v1y * v2y) / (l1 * l2);
     let module = (lo + hi) / 2.0;
     let span = (l1 + l2) / 2.0 / module;
-    // Version 1 has 14 modules between finder centres, version 40 has 170.
-    if ratio > 2.0 || cos.abs() > 0.5 || !(10.0..=190.0).contains(&span) {
+    // Version 1 has 14 modules between finder centres, version 40 has 170
+    // (the module estimate from row runs is up to √2 too large for rotated
+    // codes, hence the slack). Strong tilt skews the right angle and the legs.
+    if ratio > 3.0 || cos.abs() > 0.7 || !(7.0..=190.0).contains(&span) {
         return None;
     }
     let cross = v1x * v2y - v1y * v2x;
@@ -91,13 +94,7 @@ fn triple(f: &[Finder], idx: [usize; 3]) -> Option<Triple> {
 }
 
 /// Decodes every code the finders lead to, within `budget`.
-pub(crate) fn decode_all(
-    bits: &Bits,
-    finders: &mut Vec<Finder>,
-    budget: &mut Budget,
-) -> Vec<Located> {
-    finders.sort_by_key(|f| std::cmp::Reverse(f.count));
-    finders.truncate(MAX_FINDERS);
+pub(crate) fn decode_all(bits: &Bits, finders: &[Finder], budget: &mut Budget) -> Vec<Located> {
     let mut used = vec![false; finders.len()];
     let mut out: Vec<Located> = Vec::new();
     for t in triples(finders) {
@@ -127,6 +124,39 @@ pub(crate) fn decode_all(
     out
 }
 
+/// The module-space to image map that three finder centres and the local
+/// scale at each of them imply: a homography whose denominator `w` is 1 at
+/// the top-left finder, `w_tr` at the top-right and `w_bl` at the
+/// bottom-left (a pattern that looks smaller is further away: its local
+/// scale goes as 1/w²). With `w_tr = w_bl = 1` it is the affine map of the
+/// parallelogram.
+struct ThreePoint {
+    tl: Pt,
+    tr: Pt,
+    bl: Pt,
+    w_tr: f32,
+    w_bl: f32,
+    d: f32,
+}
+
+impl ThreePoint {
+    fn map(&self, u: f32, v: f32) -> Pt {
+        let (a, b) = ((u - 3.5) / (self.d - 7.0), (v - 3.5) / (self.d - 7.0));
+        let w = 1.0 + a * (self.w_tr - 1.0) + b * (self.w_bl - 1.0);
+        let nx = self.tl.x
+            + a * (self.tr.x * self.w_tr - self.tl.x)
+            + b * (self.bl.x * self.w_bl - self.tl.x);
+        let ny = self.tl.y
+            + a * (self.tr.y * self.w_tr - self.tl.y)
+            + b * (self.bl.y * self.w_bl - self.tl.y);
+        if w.abs() < 1e-3 {
+            Pt::new(f32::NAN, f32::NAN)
+        } else {
+            Pt::new(nx / w, ny / w)
+        }
+    }
+}
+
 fn decode_triple(
     bits: &Bits,
     tl: &Finder,
@@ -134,20 +164,47 @@ fn decode_triple(
     bl: &Finder,
     budget: &mut Budget,
 ) -> Option<Located> {
-    let module = (tl.module + tr.module + bl.module) / 3.0;
-    let span = (tl.distance(tr) + tl.distance(bl)) / 2.0 / module;
+    let (p_tl, p_tr, p_bl) = (
+        Pt::new(tl.x, tl.y),
+        Pt::new(tr.x, tr.y),
+        Pt::new(bl.x, bl.y),
+    );
+    let dark = tl.dark;
+    // Module sizes measured along each leg at both ends (robust to
+    // rotation); their ratio tells the perspective.
+    let (s_tl_x, s_tr_x) = (
+        module_along(bits, p_tl, p_tr, dark),
+        module_along(bits, p_tr, p_tl, dark),
+    );
+    let (s_tl_y, s_bl_y) = (
+        module_along(bits, p_tl, p_bl, dark),
+        module_along(bits, p_bl, p_tl, dark),
+    );
+    let fallback = (tl.module + tr.module + bl.module) / 3.0;
+    let mean = |a: Option<f32>, b: Option<f32>| match (a, b) {
+        (Some(x), Some(y)) => (x + y) / 2.0,
+        (Some(x), None) | (None, Some(x)) => x,
+        (None, None) => fallback,
+    };
+    let weight = |near: Option<f32>, far: Option<f32>| match (near, far) {
+        (Some(n), Some(f)) if f > 0.0 => (n / f).sqrt().clamp(0.6, 1.6),
+        _ => 1.0,
+    };
+    let (m_right, m_down) = (mean(s_tl_x, s_tr_x), mean(s_tl_y, s_bl_y));
+    let (w_tr, w_bl) = (weight(s_tl_x, s_tr_x), weight(s_tl_y, s_bl_y));
+    let span = (tl.distance(tr) / m_right + tl.distance(bl) / m_down) / 2.0;
     let version = ((span + 7.0 - 17.0) / 4.0).round().clamp(1.0, 40.0) as i32;
+    budget.note(|| {
+        format!(
+            "  triple tl=({:.0},{:.0}) tr=({:.0},{:.0}) bl=({:.0},{:.0}) span={span:.1} v={version} w=({w_tr:.3},{w_bl:.3})",
+            tl.x, tl.y, tr.x, tr.y, bl.x, bl.y
+        )
+    });
     for v in [version, version - 1, version + 1] {
         if !(1..=40).contains(&v) || budget.exhausted() {
             continue;
         }
         let dim = 17 + 4 * v as usize;
-        let (p_tl, p_tr, p_bl) = (
-            Pt::new(tl.x, tl.y),
-            Pt::new(tr.x, tr.y),
-            Pt::new(bl.x, bl.y),
-        );
-        let far = Pt::new(p_tr.x + p_bl.x - p_tl.x, p_tr.y + p_bl.y - p_tl.y);
         let d = dim as f32;
         let module_quad = |br: Pt| {
             [
@@ -157,28 +214,66 @@ fn decode_triple(
                 Pt::new(3.5, d - 3.5),
             ]
         };
-        let mut attempts: Vec<Homography> = Vec::with_capacity(2);
-        if v >= 2
-            && let Some(align) = find_alignment(bits, p_tl, p_tr, p_bl, dim, module, tl.dark)
-        {
+        let mut maps = vec![ThreePoint {
+            tl: p_tl,
+            tr: p_tr,
+            bl: p_bl,
+            w_tr,
+            w_bl,
+            d,
+        }];
+        if (w_tr - 1.0).abs() > 0.02 || (w_bl - 1.0).abs() > 0.02 {
+            maps.push(ThreePoint {
+                tl: p_tl,
+                tr: p_tr,
+                bl: p_bl,
+                w_tr: 1.0,
+                w_bl: 1.0,
+                d,
+            });
+        }
+        let mut attempts: Vec<Homography> = Vec::with_capacity(4);
+        for map in &maps {
+            if v >= 2 {
+                let est = map.map(d - 6.5, d - 6.5);
+                let step = map.map(d - 5.5, d - 6.5);
+                let local = (step.x - est.x).hypot(step.y - est.y);
+                let alignment = find_alignment(bits, est, local, dark);
+                budget.note(|| {
+                    format!(
+                        "    v{v}: alignment estimate ({:.1},{:.1}) found {alignment:?}",
+                        est.x, est.y
+                    )
+                });
+                if let Some(align) = alignment {
+                    attempts.push(Homography::quad_to_quad(
+                        module_quad(Pt::new(d - 6.5, d - 6.5)),
+                        [p_tl, p_tr, align, p_bl],
+                    ));
+                }
+            }
             attempts.push(Homography::quad_to_quad(
-                module_quad(Pt::new(d - 6.5, d - 6.5)),
-                [p_tl, p_tr, align, p_bl],
+                module_quad(Pt::new(d - 3.5, d - 3.5)),
+                [p_tl, p_tr, map.map(d - 3.5, d - 3.5), p_bl],
             ));
         }
-        attempts.push(Homography::quad_to_quad(
-            module_quad(Pt::new(d - 3.5, d - 3.5)),
-            [p_tl, p_tr, far, p_bl],
-        ));
         for h in attempts {
             if budget.exhausted() {
                 return None;
             }
             budget.spend_decode();
-            let Some(grid) = sample(bits, &h, dim, tl.dark) else {
+            let Some(grid) = sample(bits, &h, dim, dark) else {
+                budget.note(|| format!("    v{v}: sample outside the image"));
                 continue;
             };
-            if let Some(payload) = grid.decode() {
+            let decoded = grid.decode();
+            budget.note(|| {
+                format!(
+                    "    v{v}: decode {}",
+                    if decoded.is_some() { "ok" } else { "failed" }
+                )
+            });
+            if let Some(payload) = decoded {
                 let corners = [
                     Pt::new(0.0, 0.0),
                     Pt::new(d, 0.0),
@@ -193,31 +288,58 @@ fn decode_triple(
     None
 }
 
-/// Looks for the bottom-right alignment pattern near where the three finders
-/// predict it, widening the search if needed.
-fn find_alignment(
-    bits: &Bits,
-    tl: Pt,
-    tr: Pt,
-    bl: Pt,
-    dim: usize,
-    module: f32,
-    dark: bool,
-) -> Option<Pt> {
-    let d = dim as f32;
-    let k = (d - 10.0) / (d - 7.0);
-    let est = Pt::new(
-        tl.x + (tr.x - tl.x + bl.x - tl.x) * k,
-        tl.y + (tr.y - tl.y + bl.y - tl.y) * k,
-    );
-    for reach in [4.0f32, 8.0, 16.0] {
+/// The finder pattern's width along the line from its centre `from` towards
+/// `to`, in modules of pixels: the 7 modules of dark, light, dark-centre,
+/// light, dark runs measured both ways along that direction.
+fn module_along(bits: &Bits, from: Pt, to: Pt, dark: bool) -> Option<f32> {
+    let (dx, dy) = (to.x - from.x, to.y - from.y);
+    let len = dx.hypot(dy);
+    if len < 1.0 {
+        return None;
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let is = |t: f32| -> Option<bool> {
+        let (x, y) = (from.x + ux * t, from.y + uy * t);
+        if x < 0.0 || y < 0.0 || x >= bits.w as f32 || y >= bits.h as f32 {
+            return None;
+        }
+        Some(bits.dark(x as usize, y as usize) == dark)
+    };
+    // From the centre outwards: 1.5 modules of centre, 1 light, 1 dark.
+    let edge = |sign: f32| -> Option<f32> {
+        let mut t = 0.0f32;
+        for want in [true, false, true] {
+            let start = t;
+            while is(sign * t)? == want {
+                t += 0.5;
+                if t - start > len / 2.0 {
+                    return None;
+                }
+            }
+            if t == start {
+                return None;
+            }
+        }
+        Some(t)
+    };
+    let total = edge(1.0)? + edge(-1.0)?;
+    Some(total / 7.0)
+}
+
+/// Looks for an alignment pattern near `est` (where the finders predict
+/// it), widening the search if needed; `module` is the local module size.
+fn find_alignment(bits: &Bits, est: Pt, module: f32, dark: bool) -> Option<Pt> {
+    if !est.x.is_finite() || !est.y.is_finite() || !module.is_finite() || module < 1.0 {
+        return None;
+    }
+    for reach in [3.0f32, 6.0, 12.0] {
         let r = (reach * module) as isize;
         let (cx, cy) = (est.x as isize, est.y as isize);
         let mut best: Option<(f32, Pt)> = None;
         for y in (cy - r).max(0)..(cy + r).min(bits.h as isize) {
             let mut x = (cx - r).max(0);
             let x_end = (cx + r).min(bits.w as isize);
-            // Runs light, dark, light of about one module each.
+            // A dark run of about one module, then confirmed both ways.
             while x < x_end {
                 let is = |xx: isize| bits.dark(xx as usize, y as usize) == dark;
                 if !is(x) {
@@ -229,7 +351,7 @@ fn find_alignment(
                     x += 1;
                 }
                 let run = (x - start) as f32;
-                if (run - module).abs() > module * 0.6 {
+                if (run - module).abs() > module * 0.7 {
                     continue;
                 }
                 let centre_x = start as f32 + run / 2.0;
@@ -336,9 +458,73 @@ impl rqrr::BitGrid for Sampled {
     }
 }
 
+/// The 32 valid format-information words (BCH(15,5), generator 0x537),
+/// before the 0x5412 mask.
+fn format_codewords() -> [u16; 32] {
+    let mut words = [0u16; 32];
+    for (data, word) in words.iter_mut().enumerate() {
+        let mut rem = (data as u32) << 10;
+        for bit in (10..15).rev() {
+            if rem & (1 << bit) != 0 {
+                rem ^= 0x537 << (bit - 10);
+            }
+        }
+        *word = (((data as u32) << 10) | rem) as u16;
+    }
+    words
+}
+
 impl Sampled {
+    fn at(&self, x: usize, y: usize, mirrored: bool) -> bool {
+        let (x, y) = if mirrored { (y, x) } else { (x, y) };
+        self.cells.get(y * self.dim + x).copied().unwrap_or(false)
+    }
+
+    /// Whether the grid looks like a QR code before the costly decode: the
+    /// timing patterns mostly alternate, and one copy of the format
+    /// information is within the 3 errors BCH(15,5) corrects (in either
+    /// orientation, as rqrr also tries the mirror image).
+    fn plausible(&self) -> bool {
+        let n = self.dim;
+        if n < 21 {
+            return false;
+        }
+        let span = n - 16;
+        let matches = (8..n - 8)
+            .map(|i| {
+                usize::from(self.at(i, 6, false) == (i % 2 == 0))
+                    + usize::from(self.at(6, i, false) == (i % 2 == 0))
+            })
+            .sum::<usize>();
+        // Random cells match half the time; a real grid far more often.
+        if matches * 4 < span * 2 * 3 {
+            return false;
+        }
+        let codewords = format_codewords();
+        let near = |word: u16| codewords.iter().any(|c| (c ^ word).count_ones() <= 3);
+        const XS: [usize; 15] = [8, 8, 8, 8, 8, 8, 8, 8, 7, 5, 4, 3, 2, 1, 0];
+        const YS: [usize; 15] = [0, 1, 2, 3, 4, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8];
+        [false, true].into_iter().any(|mirrored| {
+            let mut first = 0u16;
+            for (i, (&x, &y)) in XS.iter().zip(YS.iter()).enumerate() {
+                first |= u16::from(self.at(x, y, mirrored)) << i;
+            }
+            let mut second = 0u16;
+            for i in 0..7 {
+                second = (second << 1) | u16::from(self.at(8, n - 1 - i, mirrored));
+            }
+            for i in 0..8 {
+                second = (second << 1) | u16::from(self.at(n - 8 + i, 8, mirrored));
+            }
+            near(first ^ 0x5412) || near(second ^ 0x5412)
+        })
+    }
+
     /// Corrects and decodes the grid; `None` if it is not a readable code.
     fn decode(self) -> Option<Vec<u8>> {
+        if !self.plausible() {
+            return None;
+        }
         let grid = rqrr::Grid::new(self);
         let mut payload = Vec::new();
         // rqrr is not ours: a panic inside it must not take the app down.

@@ -114,7 +114,8 @@ impl Deadline for NoDeadline {
 pub struct ScanConfig {
     /// Frames with more pixels are shrunk to fit (by an integer factor).
     pub max_pixels: usize,
-    /// Most finder pattern candidates kept per view.
+    /// Most finder pattern candidates tracked per view (the best few are
+    /// combined into triples).
     pub max_finders: usize,
     /// Most grid decodes per frame (each costs tens of microseconds).
     pub max_decodes: usize,
@@ -128,7 +129,7 @@ impl Default for ScanConfig {
     fn default() -> Self {
         Self {
             max_pixels: 2_100_000,
-            max_finders: 120,
+            max_finders: 4096,
             max_decodes: 160,
             colour: true,
             shrunk: true,
@@ -147,9 +148,17 @@ pub struct Scanner {
 pub(crate) struct Budget<'a> {
     decodes_left: usize,
     deadline: &'a dyn Deadline,
+    trace: Option<Vec<String>>,
 }
 
 impl Budget<'_> {
+    /// Records a step of the scan when tracing (development only).
+    pub(crate) fn note(&mut self, line: impl FnOnce() -> String) {
+        if let Some(t) = self.trace.as_mut() {
+            t.push(line());
+        }
+    }
+
     pub(crate) fn exhausted(&self) -> bool {
         self.decodes_left == 0 || self.deadline.expired()
     }
@@ -175,7 +184,25 @@ impl Scanner {
         let mut budget = Budget {
             decodes_left: self.config.max_decodes,
             deadline,
+            trace: None,
         };
+        self.run(frame, &mut budget)
+    }
+
+    /// The scan with a step-by-step account of views, finder patterns and
+    /// decode attempts, for tuning the scanner on benchmark frames.
+    #[doc(hidden)]
+    pub fn trace(&self, frame: &Frame<'_>) -> (Vec<Detection>, Vec<String>) {
+        let mut budget = Budget {
+            decodes_left: self.config.max_decodes,
+            deadline: &NoDeadline,
+            trace: Some(Vec::new()),
+        };
+        let found = self.run(frame, &mut budget);
+        (found, budget.trace.unwrap_or_default())
+    }
+
+    fn run(&self, frame: &Frame<'_>, budget: &mut Budget<'_>) -> Vec<Detection> {
         let pixels = frame.width().saturating_mul(frame.height());
         let mut base = 1usize;
         while pixels / (base * base) > self.config.max_pixels.max(1) {
@@ -197,11 +224,20 @@ impl Scanner {
             }
             let gray = gray::project(frame, projection, scale);
             let bits = binarize::binarize(&gray);
-            let mut finders = finder::find(&bits, self.config.max_finders);
+            let finders = finder::find(&bits, self.config.max_finders, grid::MAX_FINDERS);
+            budget.note(|| format!("view {projection:?}/{scale}: {} finders", finders.len()));
+            for f in finders.iter().take(12) {
+                budget.note(|| {
+                    format!(
+                        "  finder ({:.1},{:.1}) m={:.2} n={} dark={}",
+                        f.x, f.y, f.module, f.count, f.dark
+                    )
+                });
+            }
             if finders.len() < 3 {
                 continue;
             }
-            let found = grid::decode_all(&bits, &mut finders, &mut budget);
+            let found = grid::decode_all(&bits, &finders, budget);
             if !found.is_empty() {
                 let s = scale as f32;
                 return found
@@ -218,4 +254,12 @@ impl Scanner {
         }
         Vec::new()
     }
+}
+
+/// The binary image the detector works on for the luma view (development aid).
+#[doc(hidden)]
+pub fn debug_bits(frame: &Frame<'_>, scale: usize) -> (usize, usize, Vec<u8>) {
+    let gray = gray::project(frame, Projection::Luma, scale);
+    let bits = binarize::binarize(&gray);
+    (bits.w, bits.h, bits.data)
 }
