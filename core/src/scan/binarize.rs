@@ -8,12 +8,18 @@ const BLOCK: usize = 8;
 /// Blocks whose brightness range is below this are treated as flat.
 const MIN_RANGE: u8 = 24;
 
-/// A binary image: 1 = dark, 0 = light.
+/// A binary image: 1 = dark, 0 = light; with the grey image and the block
+/// thresholds it came from, so the sampler can read modules with sub-pixel
+/// precision.
 #[derive(Debug, Clone)]
 pub(crate) struct Bits {
     pub w: usize,
     pub h: usize,
     pub data: Vec<u8>,
+    gray: Vec<u8>,
+    thresholds: Vec<u32>,
+    bw: usize,
+    bh: usize,
 }
 
 impl Bits {
@@ -21,6 +27,26 @@ impl Bits {
     #[inline]
     pub fn dark(&self, x: usize, y: usize) -> bool {
         x < self.w && self.data.get(y * self.w + x).is_some_and(|&b| b != 0)
+    }
+
+    /// Whether the grey level at sub-pixel position (x, y) is at or below
+    /// the local threshold (bilinear in both the image and the thresholds).
+    pub fn dark_at(&self, x: f32, y: f32) -> Option<bool> {
+        if !(x >= 0.0 && y >= 0.0 && x < self.w as f32 && y < self.h as f32) {
+            return None;
+        }
+        let value = bilinear(x - 0.5, y - 0.5, self.w, self.h, |i, j| {
+            self.gray.get(j * self.w + i).map(|&v| f32::from(v))
+        });
+        let half = BLOCK as f32 / 2.0;
+        let threshold = bilinear(
+            (x - half) / BLOCK as f32,
+            (y - half) / BLOCK as f32,
+            self.bw,
+            self.bh,
+            |i, j| self.thresholds.get(j * self.bw + i).map(|&v| v as f32),
+        );
+        Some(value <= threshold)
     }
 
     /// The row `y` as 0/1 bytes.
@@ -32,7 +58,21 @@ impl Bits {
     }
 }
 
-pub(crate) fn binarize(gray: &Gray) -> Bits {
+/// Bilinear interpolation of `at` (defined on a `w × h` grid) at (x, y),
+/// clamped to the grid.
+fn bilinear(x: f32, y: f32, w: usize, h: usize, at: impl Fn(usize, usize) -> Option<f32>) -> f32 {
+    let x = x.clamp(0.0, (w.max(1) - 1) as f32);
+    let y = y.clamp(0.0, (h.max(1) - 1) as f32);
+    let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+    let (x1, y1) = ((x0 + 1).min(w.max(1) - 1), (y0 + 1).min(h.max(1) - 1));
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let v = |i, j| at(i, j).unwrap_or(0.0);
+    let top = v(x0, y0) * (1.0 - fx) + v(x1, y0) * fx;
+    let bottom = v(x0, y1) * (1.0 - fx) + v(x1, y1) * fx;
+    top * (1.0 - fy) + bottom * fy
+}
+
+pub(crate) fn binarize(gray: Gray) -> Bits {
     let (w, h) = (gray.w, gray.h);
     let (bw, bh) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
     let mut averages = vec![0u32; bw * bh];
@@ -71,6 +111,7 @@ pub(crate) fn binarize(gray: &Gray) -> Bits {
     }
 
     let mut data = vec![0u8; w * h];
+    let mut thresholds = vec![0u32; bw * bh];
     for by in 0..bh {
         // The 5×5 neighbourhood, shifted inwards at the edges.
         let cy = by.clamp(2.min(bh - 1), bh.saturating_sub(3).max(2.min(bh - 1)));
@@ -84,6 +125,9 @@ pub(crate) fn binarize(gray: &Gray) -> Bits {
                 }
             }
             let threshold = sum / n.max(1);
+            if let Some(t) = thresholds.get_mut(by * bw + bx) {
+                *t = threshold;
+            }
             let (x0, y0) = (bx * BLOCK, by * BLOCK);
             let (x1, y1) = ((x0 + BLOCK).min(w), (y0 + BLOCK).min(h));
             for y in y0..y1 {
@@ -95,5 +139,13 @@ pub(crate) fn binarize(gray: &Gray) -> Bits {
             }
         }
     }
-    Bits { w, h, data }
+    Bits {
+        w,
+        h,
+        data,
+        gray: gray.px,
+        thresholds,
+        bw,
+        bh,
+    }
 }

@@ -232,3 +232,58 @@ fn confirm(
         dark,
     })
 }
+
+/// The finder pattern candidate of polarity `dark` closest to (`x`, `y`)
+/// within `radius` pixels, scanning only that window (to complete a pair of
+/// finders whose third pattern the full scan missed).
+pub(crate) fn find_near(bits: &Bits, x: f32, y: f32, radius: f32, dark: bool) -> Option<Finder> {
+    if !x.is_finite() || !y.is_finite() {
+        return None;
+    }
+    let (x0, x1) = (
+        (x - radius).max(0.0) as usize,
+        ((x + radius).max(0.0) as usize).min(bits.w),
+    );
+    let (y0, y1) = (
+        (y - radius).max(0.0) as usize,
+        ((y + radius).max(0.0) as usize).min(bits.h),
+    );
+    let mut best: Option<(f32, Finder)> = None;
+    for row in y0..y1 {
+        let line = bits.row(row).get(x0..x1).unwrap_or_default();
+        let mut runs = [0usize; 5];
+        let mut colours = [false; 5];
+        let mut filled = 0usize;
+        let mut current = line.first().is_some_and(|&b| b != 0);
+        let mut length = 0usize;
+        for (i, &b) in line
+            .iter()
+            .enumerate()
+            .chain(std::iter::once((line.len(), &2u8)))
+        {
+            let colour = b == 1;
+            if b != 2 && colour == current {
+                length += 1;
+                continue;
+            }
+            runs.rotate_left(1);
+            colours.rotate_left(1);
+            runs[4] = length;
+            colours[4] = current;
+            filled = (filled + 1).min(5);
+            if filled == 5 && colours[2] == dark && is_pattern(&runs) {
+                let cx = (x0 + i) as f32 - runs[4] as f32 - runs[3] as f32 - runs[2] as f32 / 2.0;
+                let total: usize = runs.iter().sum();
+                if let Some(f) = confirm(bits, cx, row, total, runs[2], dark) {
+                    let dist = (f.x - x).hypot(f.y - y);
+                    if dist <= radius && best.is_none_or(|(d, _)| dist < d) {
+                        best = Some((dist, f));
+                    }
+                }
+            }
+            current = colour;
+            length = 1;
+        }
+    }
+    best.map(|(_, f)| f)
+}

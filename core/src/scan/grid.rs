@@ -3,7 +3,7 @@
 //! with a homography, sample every module and let rqrr correct and decode.
 
 use super::binarize::Bits;
-use super::finder::Finder;
+use super::finder::{Finder, find_near};
 use super::geometry::{Homography, Pt};
 use super::{Budget, Point};
 
@@ -121,7 +121,90 @@ pub(crate) fn decode_all(bits: &Bits, finders: &[Finder], budget: &mut Budget) -
             }
         }
     }
+    if out.is_empty() {
+        out.extend(complete_pairs(bits, finders, budget));
+    }
     out
+}
+
+/// Strong finder pairs tried for a missing third pattern.
+const MAX_PAIR_FINDERS: usize = 8;
+
+/// When no triple decodes, a finder pattern may have been missed (blur or
+/// glare over it, modules of two pixels): for each pair of well-confirmed
+/// finders of the same size, the third is looked for where a square code
+/// would put it (beside either end of the pair, or across its diagonal).
+fn complete_pairs(bits: &Bits, finders: &[Finder], budget: &mut Budget) -> Option<Located> {
+    let strong: Vec<Finder> = finders
+        .iter()
+        .filter(|f| f.count >= 3)
+        .take(MAX_PAIR_FINDERS)
+        .copied()
+        .collect();
+    let mut pairs: Vec<(Finder, Finder)> = Vec::new();
+    for (i, a) in strong.iter().enumerate() {
+        for b in strong.iter().skip(i + 1) {
+            pairs.push((*a, *b));
+        }
+    }
+    // The best-confirmed pairs first.
+    pairs.sort_by_key(|(a, b)| std::cmp::Reverse(a.count + b.count));
+    for (a, b) in &pairs {
+        {
+            if budget.exhausted() {
+                return None;
+            }
+            let module = (a.module + b.module) / 2.0;
+            let dist = a.distance(b);
+            if a.dark != b.dark
+                || a.module.max(b.module) > 1.6 * a.module.min(b.module)
+                || !(10.0..=240.0).contains(&(dist / module))
+            {
+                continue;
+            }
+            let (dx, dy) = (b.x - a.x, b.y - a.y);
+            let (mx, my) = ((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
+            let hypotheses = [
+                (a.x - dy, a.y + dx),
+                (a.x + dy, a.y - dx),
+                (b.x - dy, b.y + dx),
+                (b.x + dy, b.y - dx),
+                (mx - dy / 2.0, my + dx / 2.0),
+                (mx + dy / 2.0, my - dx / 2.0),
+            ];
+            for (x, y) in hypotheses {
+                if x < 0.0 || y < 0.0 || x >= bits.w as f32 || y >= bits.h as f32 {
+                    continue;
+                }
+                let third = find_near(bits, x, y, 4.0 * module, a.dark).unwrap_or(Finder {
+                    x,
+                    y,
+                    module,
+                    count: 0,
+                    dark: a.dark,
+                });
+                budget.note(|| {
+                    format!(
+                        "  pair ({:.0},{:.0})-({:.0},{:.0}): third at ({:.0},{:.0})",
+                        a.x, a.y, b.x, b.y, third.x, third.y
+                    )
+                });
+                let three = [*a, *b, third];
+                let Some(t) = triple(&three, [0, 1, 2]) else {
+                    continue;
+                };
+                let (Some(tl), Some(tr), Some(bl)) =
+                    (three.get(t.tl), three.get(t.tr), three.get(t.bl))
+                else {
+                    continue;
+                };
+                if let Some(found) = decode_triple(bits, tl, tr, bl, budget) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The module-space to image map that three finder centres and the local
@@ -200,8 +283,12 @@ fn decode_triple(
             tl.x, tl.y, tr.x, tr.y, bl.x, bl.y
         )
     });
+    // Every (version, geometry) candidate is first scored on its timing
+    // patterns alone (a few dozen samples); only the best are sampled in
+    // full and decoded.
+    let mut candidates: Vec<(f32, i32, Homography)> = Vec::new();
     for v in [version, version - 1, version + 1] {
-        if !(1..=40).contains(&v) || budget.exhausted() {
+        if !(1..=40).contains(&v) {
             continue;
         }
         let dim = 17 + 4 * v as usize;
@@ -232,7 +319,6 @@ fn decode_triple(
                 d,
             });
         }
-        let mut attempts: Vec<Homography> = Vec::with_capacity(4);
         for map in &maps {
             if v >= 2 {
                 let est = map.map(d - 6.5, d - 6.5);
@@ -246,46 +332,87 @@ fn decode_triple(
                     )
                 });
                 if let Some(align) = alignment {
-                    attempts.push(Homography::quad_to_quad(
+                    let h = Homography::quad_to_quad(
                         module_quad(Pt::new(d - 6.5, d - 6.5)),
                         [p_tl, p_tr, align, p_bl],
-                    ));
+                    );
+                    candidates.push((timing_score(bits, &h, dim, dark), v, h));
                 }
             }
-            attempts.push(Homography::quad_to_quad(
+            let h = Homography::quad_to_quad(
                 module_quad(Pt::new(d - 3.5, d - 3.5)),
                 [p_tl, p_tr, map.map(d - 3.5, d - 3.5), p_bl],
-            ));
+            );
+            candidates.push((timing_score(bits, &h, dim, dark), v, h));
         }
-        for h in attempts {
-            if budget.exhausted() {
-                return None;
-            }
-            budget.spend_decode();
-            let Some(grid) = sample(bits, &h, dim, dark) else {
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (score, v, h) in candidates.into_iter().take(3) {
+        // Random cells match the timing pattern half the time.
+        if score < 0.7 || budget.exhausted() {
+            budget.note(|| format!("    v{v}: timing {score:.2}, stop"));
+            break;
+        }
+        let dim = 17 + 4 * v as usize;
+        let d = dim as f32;
+        let mut decoded = None;
+        for how in [Sampling::Binary, Sampling::Grey] {
+            budget.spend_sample();
+            let Some(grid) = sample(bits, &h, dim, dark, how) else {
                 budget.note(|| format!("    v{v}: sample outside the image"));
-                continue;
+                break;
             };
-            let decoded = grid.decode();
+            if grid.plausible() {
+                budget.spend_decode();
+                decoded = grid.decode();
+            }
             budget.note(|| {
                 format!(
-                    "    v{v}: decode {}",
+                    "    v{v} timing {score:.2} {how:?}: decode {}",
                     if decoded.is_some() { "ok" } else { "failed" }
                 )
             });
-            if let Some(payload) = decoded {
-                let corners = [
-                    Pt::new(0.0, 0.0),
-                    Pt::new(d, 0.0),
-                    Pt::new(d, d),
-                    Pt::new(0.0, d),
-                ]
-                .map(|p| h.map(p).unwrap_or(p));
-                return Some(Located { payload, corners });
+            if decoded.is_some() || budget.exhausted() {
+                break;
             }
+        }
+        if let Some(payload) = decoded {
+            let corners = [
+                Pt::new(0.0, 0.0),
+                Pt::new(d, 0.0),
+                Pt::new(d, d),
+                Pt::new(0.0, d),
+            ]
+            .map(|p| h.map(p).unwrap_or(p));
+            return Some(Located { payload, corners });
         }
     }
     None
+}
+
+/// The fraction of timing-pattern modules (row and column 6 between the
+/// finders) that `h` reads as alternating, by the binary pixel at each
+/// module's centre.
+fn timing_score(bits: &Bits, h: &Homography, dim: usize, dark: bool) -> f32 {
+    if dim < 21 {
+        return 0.0;
+    }
+    let mut matches = 0usize;
+    let mut total = 0usize;
+    for i in 8..dim - 8 {
+        let want = i % 2 == 0;
+        for (mx, my) in [(i, 6), (6, i)] {
+            total += 1;
+            if let Some(p) = h.map(Pt::new(mx as f32 + 0.5, my as f32 + 0.5))
+                && p.x >= 0.0
+                && p.y >= 0.0
+                && (bits.dark(p.x as usize, p.y as usize) == dark) == want
+            {
+                matches += 1;
+            }
+        }
+    }
+    matches as f32 / total.max(1) as f32
 }
 
 /// The finder pattern's width along the line from its centre `from` towards
@@ -423,20 +550,50 @@ fn confirm_alignment(bits: &Bits, x: f32, y: f32, module: f32, dark: bool) -> Op
     Some(Pt::new(cx, cy))
 }
 
+/// How a module's colour is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sampling {
+    /// The grey level at five points of the module's centre area against
+    /// the local threshold, interpolated (small, blurred or noisy modules).
+    Grey,
+    /// The binary pixel under the module's centre.
+    Binary,
+}
+
 /// The module grid read through `h`; `None` when too much of it falls outside the image.
-fn sample(bits: &Bits, h: &Homography, dim: usize, dark: bool) -> Option<Sampled> {
+fn sample(bits: &Bits, h: &Homography, dim: usize, dark: bool, how: Sampling) -> Option<Sampled> {
+    const SPOTS: [(f32, f32); 5] = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)];
     let mut cells = Vec::with_capacity(dim * dim);
     let mut outside = 0usize;
     for my in 0..dim {
         for mx in 0..dim {
-            let p = h.map(Pt::new(mx as f32 + 0.5, my as f32 + 0.5))?;
-            let (x, y) = (p.x.floor(), p.y.floor());
-            if x < 0.0 || y < 0.0 || x >= bits.w as f32 || y >= bits.h as f32 {
-                outside += 1;
-                cells.push(false);
-                continue;
+            let cell = match how {
+                Sampling::Binary => {
+                    let p = h.map(Pt::new(mx as f32 + 0.5, my as f32 + 0.5))?;
+                    let (x, y) = (p.x.floor(), p.y.floor());
+                    (x >= 0.0 && y >= 0.0 && x < bits.w as f32 && y < bits.h as f32)
+                        .then(|| bits.dark(x as usize, y as usize) == dark)
+                }
+                Sampling::Grey => {
+                    let mut votes = 0i32;
+                    let mut seen = 0;
+                    for (dx, dy) in SPOTS {
+                        let p = h.map(Pt::new(mx as f32 + dx, my as f32 + dy))?;
+                        if let Some(d) = bits.dark_at(p.x, p.y) {
+                            votes += if d == dark { 1 } else { -1 };
+                            seen += 1;
+                        }
+                    }
+                    (seen > 0).then_some(votes > 0)
+                }
+            };
+            match cell {
+                Some(c) => cells.push(c),
+                None => {
+                    outside += 1;
+                    cells.push(false);
+                }
             }
-            cells.push(bits.dark(x as usize, y as usize) == dark);
         }
     }
     (outside * 20 <= dim * dim).then_some(Sampled { dim, cells })
@@ -522,9 +679,6 @@ impl Sampled {
 
     /// Corrects and decodes the grid; `None` if it is not a readable code.
     fn decode(self) -> Option<Vec<u8>> {
-        if !self.plausible() {
-            return None;
-        }
         let grid = rqrr::Grid::new(self);
         let mut payload = Vec::new();
         // rqrr is not ours: a panic inside it must not take the app down.

@@ -117,7 +117,12 @@ pub struct ScanConfig {
     /// Most finder pattern candidates tracked per view (the best few are
     /// combined into triples).
     pub max_finders: usize,
-    /// Most grid decodes per frame (each costs tens of microseconds).
+    /// Most module grids sampled per view (each costs about a microsecond
+    /// per module).
+    pub max_samples: usize,
+    /// Most grids handed to the error-correcting decoder per view (those
+    /// that pass the cheap timing and format checks; each costs tens of
+    /// microseconds).
     pub max_decodes: usize,
     /// Whether to try colour projections when luma finds nothing.
     pub colour: bool,
@@ -130,7 +135,8 @@ impl Default for ScanConfig {
         Self {
             max_pixels: 2_100_000,
             max_finders: 4096,
-            max_decodes: 160,
+            max_samples: 120,
+            max_decodes: 16,
             colour: true,
             shrunk: true,
         }
@@ -146,6 +152,7 @@ pub struct Scanner {
 
 /// The work left for one frame.
 pub(crate) struct Budget<'a> {
+    samples_left: usize,
     decodes_left: usize,
     deadline: &'a dyn Deadline,
     trace: Option<Vec<String>>,
@@ -160,7 +167,11 @@ impl Budget<'_> {
     }
 
     pub(crate) fn exhausted(&self) -> bool {
-        self.decodes_left == 0 || self.deadline.expired()
+        self.samples_left == 0 || self.decodes_left == 0 || self.deadline.expired()
+    }
+
+    pub(crate) fn spend_sample(&mut self) {
+        self.samples_left = self.samples_left.saturating_sub(1);
     }
 
     pub(crate) fn spend_decode(&mut self) {
@@ -182,6 +193,7 @@ impl Scanner {
     /// Every code found in `frame`, stopping early when `deadline` expires.
     pub fn scan_until(&self, frame: &Frame<'_>, deadline: &dyn Deadline) -> Vec<Detection> {
         let mut budget = Budget {
+            samples_left: self.config.max_samples,
             decodes_left: self.config.max_decodes,
             deadline,
             trace: None,
@@ -194,6 +206,7 @@ impl Scanner {
     #[doc(hidden)]
     pub fn trace(&self, frame: &Frame<'_>) -> (Vec<Detection>, Vec<String>) {
         let mut budget = Budget {
+            samples_left: self.config.max_samples,
             decodes_left: self.config.max_decodes,
             deadline: &NoDeadline,
             trace: Some(Vec::new()),
@@ -209,21 +222,25 @@ impl Scanner {
             base += 1;
         }
         let mut views = vec![(Projection::Luma, base)];
-        if self.config.colour && frame.has_colour() {
-            views.extend(Projection::COLOUR.iter().map(|&p| (p, base)));
-        }
+        // Half size averages away sensor noise and screen moiré.
         if self.config.shrunk
             && frame.width() / (base * 2) >= 21
             && frame.height() / (base * 2) >= 21
         {
             views.push((Projection::Luma, base * 2));
         }
+        if self.config.colour && frame.has_colour() {
+            views.extend(Projection::COLOUR.iter().map(|&p| (p, base)));
+        }
         for (projection, scale) in views {
-            if budget.exhausted() {
+            if budget.deadline.expired() {
                 break;
             }
+            // Each view gets its own work allowance.
+            budget.samples_left = self.config.max_samples;
+            budget.decodes_left = self.config.max_decodes;
             let gray = gray::project(frame, projection, scale);
-            let bits = binarize::binarize(&gray);
+            let bits = binarize::binarize(gray);
             let finders = finder::find(&bits, self.config.max_finders, grid::MAX_FINDERS);
             budget.note(|| format!("view {projection:?}/{scale}: {} finders", finders.len()));
             for f in finders.iter().take(12) {
@@ -234,7 +251,7 @@ impl Scanner {
                     )
                 });
             }
-            if finders.len() < 3 {
+            if finders.len() < 2 {
                 continue;
             }
             let found = grid::decode_all(&bits, &finders, budget);
@@ -260,6 +277,6 @@ impl Scanner {
 #[doc(hidden)]
 pub fn debug_bits(frame: &Frame<'_>, scale: usize) -> (usize, usize, Vec<u8>) {
     let gray = gray::project(frame, Projection::Luma, scale);
-    let bits = binarize::binarize(&gray);
+    let bits = binarize::binarize(gray);
     (bits.w, bits.h, bits.data)
 }
