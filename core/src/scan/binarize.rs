@@ -32,6 +32,12 @@ impl Bits {
     /// Whether the grey level at sub-pixel position (x, y) is at or below
     /// the local threshold (bilinear in both the image and the thresholds).
     pub fn dark_at(&self, x: f32, y: f32) -> Option<bool> {
+        self.contrast_at(x, y).map(|c| c >= 0.0)
+    }
+
+    /// How far below the local threshold the grey level at sub-pixel
+    /// position (x, y) is (positive: darker than the threshold).
+    pub fn contrast_at(&self, x: f32, y: f32) -> Option<f32> {
         if !(x >= 0.0 && y >= 0.0 && x < self.w as f32 && y < self.h as f32) {
             return None;
         }
@@ -46,7 +52,7 @@ impl Bits {
             self.bh,
             |i, j| self.thresholds.get(j * self.bw + i).map(|&v| v as f32),
         );
-        Some(value <= threshold)
+        Some(threshold - value)
     }
 
     /// The row `y` as 0/1 bytes.

@@ -5,6 +5,7 @@
 use super::binarize::Bits;
 use super::finder::{Finder, find_near};
 use super::geometry::{Homography, Pt};
+use super::refine::{Grid, refine};
 use super::{Budget, Point};
 
 /// A decoded code in the coordinates of the binary image it was read from.
@@ -286,7 +287,7 @@ fn decode_triple(
     // Every (version, geometry) candidate is first scored on its timing
     // patterns alone (a few dozen samples); only the best are sampled in
     // full and decoded.
-    let mut candidates: Vec<(f32, i32, Homography)> = Vec::new();
+    let mut candidates: Vec<(f32, i32, Grid)> = Vec::new();
     for v in [version, version - 1, version + 1] {
         if !(1..=40).contains(&v) {
             continue;
@@ -332,29 +333,34 @@ fn decode_triple(
                     )
                 });
                 if let Some(align) = alignment {
-                    let h = Homography::quad_to_quad(
-                        module_quad(Pt::new(d - 6.5, d - 6.5)),
-                        [p_tl, p_tr, align, p_bl],
-                    );
-                    candidates.push((timing_score(bits, &h, dim, dark), v, h));
+                    let g = Grid {
+                        dim,
+                        module: module_quad(Pt::new(d - 6.5, d - 6.5)),
+                        image: [p_tl, p_tr, align, p_bl],
+                    };
+                    candidates.push((timing_score(bits, &g.homography(), dim, dark), v, g));
                 }
             }
-            let h = Homography::quad_to_quad(
-                module_quad(Pt::new(d - 3.5, d - 3.5)),
-                [p_tl, p_tr, map.map(d - 3.5, d - 3.5), p_bl],
-            );
-            candidates.push((timing_score(bits, &h, dim, dark), v, h));
+            let g = Grid {
+                dim,
+                module: module_quad(Pt::new(d - 3.5, d - 3.5)),
+                image: [p_tl, p_tr, map.map(d - 3.5, d - 3.5), p_bl],
+            };
+            candidates.push((timing_score(bits, &g.homography(), dim, dark), v, g));
         }
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for (score, v, h) in candidates.into_iter().take(3) {
-        // Random cells match the timing pattern half the time.
-        if score < 0.7 || budget.exhausted() {
+    let module_px = (m_right + m_down) / 2.0;
+    for (score, v, g) in candidates.into_iter().take(3) {
+        // Random cells match the timing pattern half the time; a grid off by
+        // half a module scores about 0.6 before refinement.
+        if score < 0.6 || budget.exhausted() {
             budget.note(|| format!("    v{v}: timing {score:.2}, stop"));
             break;
         }
-        let dim = 17 + 4 * v as usize;
+        let dim = g.dim;
         let d = dim as f32;
+        let h = refine(bits, g, module_px, dark).homography();
         let mut decoded = None;
         for how in [Sampling::Binary, Sampling::Grey] {
             budget.spend_sample();
@@ -362,6 +368,7 @@ fn decode_triple(
                 budget.note(|| format!("    v{v}: sample outside the image"));
                 break;
             };
+            budget.note(|| grid.dump());
             if grid.plausible() {
                 budget.spend_decode();
                 decoded = grid.decode();
@@ -632,6 +639,16 @@ fn format_codewords() -> [u16; 32] {
 }
 
 impl Sampled {
+    /// The grid as rows of 0/1 (for traces).
+    fn dump(&self) -> String {
+        let mut out = String::from("    grid ");
+        for row in self.cells.chunks(self.dim.max(1)) {
+            out.extend(row.iter().map(|&c| if c { '1' } else { '0' }));
+            out.push('/');
+        }
+        out
+    }
+
     fn at(&self, x: usize, y: usize, mirrored: bool) -> bool {
         let (x, y) = if mirrored { (y, x) } else { (x, y) };
         self.cells.get(y * self.dim + x).copied().unwrap_or(false)

@@ -21,6 +21,7 @@ mod frame;
 mod geometry;
 mod gray;
 mod grid;
+mod refine;
 
 use thiserror::Error;
 
