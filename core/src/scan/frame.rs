@@ -322,6 +322,21 @@ impl<'a> Frame<'a> {
         }
     }
 
+    /// The pixel plane of an RGBA or BGRA frame, and the byte offsets of
+    /// red and blue within a pixel.
+    pub(crate) fn rgb_plane(&self) -> Option<(&Plane<'a>, usize, usize)> {
+        match self.format {
+            PixelFormat::Rgba => Some((&self.planes[0], 0, 2)),
+            PixelFormat::Bgra => Some((&self.planes[0], 2, 0)),
+            _ => None,
+        }
+    }
+
+    /// The U and V planes of a YUV frame.
+    pub(crate) fn chroma_planes(&self) -> Option<(&Plane<'a>, &Plane<'a>)> {
+        (self.format == PixelFormat::Yuv420).then_some((&self.planes[1], &self.planes[2]))
+    }
+
     /// The luma plane when the frame stores one directly (no conversion needed).
     pub(crate) fn luma_plane(&self) -> Option<&Plane<'a>> {
         matches!(self.format, PixelFormat::Luma | PixelFormat::Yuv420).then_some(&self.planes[0])

@@ -1,7 +1,7 @@
 //! One-channel views of a frame: luma, or a colour projection for mosaics
 //! whose colours differ in hue more than in brightness.
 
-use super::frame::Frame;
+use super::frame::{Frame, rgb_to_yuv};
 
 /// An 8-bit single-channel image, row-major, no padding.
 #[derive(Debug, Clone)]
@@ -64,39 +64,116 @@ impl Projection {
 /// away sensor noise and screen moiré and bounds the work on huge frames).
 pub(crate) fn project(frame: &Frame<'_>, projection: Projection, scale: usize) -> Gray {
     let scale = scale.max(1);
-    let (w, h) = (frame.width() / scale, frame.height() / scale);
-    let (w, h) = (w.max(1), h.max(1));
-    let mut px = Vec::with_capacity(w * h);
-    if scale == 1
-        && projection == Projection::Luma
-        && let Some(plane) = frame.luma_plane()
-    {
-        // The luma plane as is: a row copy, no conversion.
-        for y in 0..h {
-            let row = plane.data.get(y * plane.row_stride..).unwrap_or_default();
-            let row = row.get(..w).unwrap_or(row);
-            px.extend_from_slice(row);
-            px.resize((y + 1) * w, 0);
-        }
-        return Gray { w, h, px };
-    }
-    let area = (scale * scale) as u32;
-    for y in 0..h {
-        for x in 0..w {
-            let mut sum = 0u32;
-            for dy in 0..scale {
-                for dx in 0..scale {
-                    sum += u32::from(projection.value(frame, x * scale + dx, y * scale + dy));
-                }
-            }
-            px.push((sum / area) as u8);
-        }
-    }
-    let mut gray = Gray { w, h, px };
+    let full = match full_size(frame, projection) {
+        Some(g) => g,
+        None => generic(frame, projection),
+    };
+    let mut gray = if scale == 1 {
+        full
+    } else {
+        shrink(&full, scale)
+    };
     if projection != Projection::Luma {
         stretch(&mut gray);
     }
     gray
+}
+
+/// A `scale`-times smaller image, each pixel the mean of its block.
+pub(crate) fn shrink(gray: &Gray, scale: usize) -> Gray {
+    let scale = scale.max(1);
+    let (w, h) = ((gray.w / scale).max(1), (gray.h / scale).max(1));
+    let mut sums = vec![0u32; w];
+    let mut px = Vec::with_capacity(w * h);
+    let area = (scale * scale) as u32;
+    for y in 0..h {
+        sums.iter_mut().for_each(|s| *s = 0);
+        for dy in 0..scale {
+            let row = gray.px.get((y * scale + dy) * gray.w..).unwrap_or_default();
+            for (x, sum) in sums.iter_mut().enumerate() {
+                for dx in 0..scale {
+                    *sum += u32::from(row.get(x * scale + dx).copied().unwrap_or(0));
+                }
+            }
+        }
+        px.extend(sums.iter().map(|s| (s / area) as u8));
+    }
+    Gray { w, h, px }
+}
+
+/// The common projections of the common layouts, a row at a time (this
+/// runs on every pixel of every frame).
+fn full_size(frame: &Frame<'_>, projection: Projection) -> Option<Gray> {
+    let (w, h) = (frame.width(), frame.height());
+    let mut px = Vec::with_capacity(w * h);
+    if let Some((plane, ri, bi)) = frame.rgb_plane() {
+        for y in 0..h {
+            let row = plane.data.get(y * plane.row_stride..)?.get(..w * 4)?;
+            for p in row.chunks_exact(4) {
+                let (r, g, b) = (p.get(ri).copied()?, p.get(1).copied()?, p.get(bi).copied()?);
+                px.push(match projection {
+                    Projection::Luma => rgb_to_yuv(r, g, b).0,
+                    Projection::Saturation => r.max(g).max(b) - r.min(g).min(b),
+                    other => {
+                        let (_, u, v) = rgb_to_yuv(r, g, b);
+                        chroma(other, u, v)
+                    }
+                });
+            }
+        }
+        return Some(Gray { w, h, px });
+    }
+    let luma = frame.luma_plane()?;
+    if projection == Projection::Luma {
+        // The luma plane as is: a row copy, no conversion.
+        for y in 0..h {
+            px.extend_from_slice(luma.data.get(y * luma.row_stride..)?.get(..w)?);
+        }
+        return Some(Gray { w, h, px });
+    }
+    let (u_plane, v_plane) = frame.chroma_planes()?;
+    if projection == Projection::Saturation {
+        return None;
+    }
+    for y in 0..h {
+        let (cy, us, vs) = (y / 2, u_plane, v_plane);
+        for x in 0..w {
+            let u = us
+                .data
+                .get(cy * us.row_stride + (x / 2) * us.pixel_stride)
+                .copied()
+                .unwrap_or(128);
+            let v = vs
+                .data
+                .get(cy * vs.row_stride + (x / 2) * vs.pixel_stride)
+                .copied()
+                .unwrap_or(128);
+            px.push(chroma(projection, u, v));
+        }
+    }
+    Some(Gray { w, h, px })
+}
+
+fn chroma(projection: Projection, u: u8, v: u8) -> u8 {
+    match projection {
+        Projection::U => u,
+        Projection::V => v,
+        Projection::UPlusV => ((u16::from(u) + u16::from(v)) / 2) as u8,
+        Projection::UMinusV => ((i16::from(u) - i16::from(v)) / 2 + 128) as u8,
+        Projection::Luma | Projection::Saturation => 128,
+    }
+}
+
+/// Any projection of any layout, a pixel at a time.
+fn generic(frame: &Frame<'_>, projection: Projection) -> Gray {
+    let (w, h) = (frame.width(), frame.height());
+    let mut px = Vec::with_capacity(w * h);
+    for y in 0..h {
+        for x in 0..w {
+            px.push(projection.value(frame, x, y));
+        }
+    }
+    Gray { w, h, px }
 }
 
 /// Stretches the 1st..99th percentile of values to the full 0..=255 range, so

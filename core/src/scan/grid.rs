@@ -360,9 +360,18 @@ fn decode_triple(
         }
         let dim = g.dim;
         let d = dim as f32;
-        let h = refine(bits, g, module_px, dark).homography();
+        // The grid as found first (most codes read here), then refined on
+        // its fixed patterns, read from the binary and then the grey image.
         let mut decoded = None;
-        for how in [Sampling::Binary, Sampling::Grey] {
+        let mut h = g.homography();
+        for (refined, how) in [
+            (false, Sampling::Binary),
+            (true, Sampling::Binary),
+            (true, Sampling::Grey),
+        ] {
+            if refined && how == Sampling::Binary {
+                h = refine(bits, g, module_px, dark).homography();
+            }
             budget.spend_sample();
             let Some(grid) = sample(bits, &h, dim, dark, how) else {
                 budget.note(|| format!("    v{v}: sample outside the image"));
@@ -375,7 +384,7 @@ fn decode_triple(
             }
             budget.note(|| {
                 format!(
-                    "    v{v} timing {score:.2} {how:?}: decode {}",
+                    "    v{v} timing {score:.2} refined={refined} {how:?}: decode {}",
                     if decoded.is_some() { "ok" } else { "failed" }
                 )
             });
