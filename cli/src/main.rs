@@ -8,6 +8,7 @@ mod otp_cmd;
 mod scan_cmd;
 mod uri_cmd;
 mod vault_cmd;
+mod vault_io;
 
 use std::process::ExitCode;
 
