@@ -135,7 +135,19 @@ fn decode_triple(
     budget: &mut Budget,
 ) -> Option<Located> {
     let module = (tl.module + tr.module + bl.module) / 3.0;
-    let span = (tl.distance(tr) + tl.distance(bl)) / 2.0 / module;
+    // Finders measure their module along the image's rows and columns, which
+    // cross a code turned by θ obliquely: 1 / max(|cos θ|, |sin θ|) too long
+    // (up to √2 at 45°). The version comes from the finders' distance in true
+    // modules, so undo that; the alignment search runs along rows and keeps
+    // the row-wise size.
+    let (dx, dy) = (tr.x - tl.x, tr.y - tl.y);
+    let len = dx.hypot(dy);
+    let squareness = if len > 0.0 {
+        (dx.abs().max(dy.abs()) / len).max(std::f32::consts::FRAC_1_SQRT_2)
+    } else {
+        1.0
+    };
+    let span = (tl.distance(tr) + tl.distance(bl)) / 2.0 / (module * squareness);
     let version = ((span + 7.0 - 17.0) / 4.0).round().clamp(1.0, 40.0) as i32;
     for v in [version, version - 1, version + 1] {
         if !(1..=40).contains(&v) || budget.exhausted() {
