@@ -14,6 +14,16 @@ pub const EXIT_WRONG_PASSCODE: u8 = 3;
 pub const EXIT_WIPED: u8 = 4;
 /// Exit status: the vault cannot be used (damaged, older copy, storage or keyring failure).
 pub const EXIT_VAULT: u8 = 5;
+/// Exit status: the mosaic is addressed to a token this device does not hold.
+pub const EXIT_NOT_FOR_DEVICE: u8 = 6;
+/// Exit status: the mosaic (or activation offer) has expired.
+pub const EXIT_EXPIRED: u8 = 7;
+/// Exit status: this computer's clock disagrees with the portal's.
+pub const EXIT_CLOCK_SKEW: u8 = 8;
+/// Exit status: the mosaic was already answered (or the offer already activated).
+pub const EXIT_ALREADY_ANSWERED: u8 = 9;
+/// Exit status: the mosaic failed its integrity check.
+pub const EXIT_TAMPERED: u8 = 10;
 
 /// A failure of a command, printed as `error: <arg>: <message>`.
 #[derive(Debug)]

@@ -5,9 +5,11 @@ mod error;
 mod input;
 mod issuer_cmd;
 mod otp_cmd;
+mod phone_cmd;
 mod scan_cmd;
 mod uri_cmd;
 mod vault_cmd;
+mod vault_io;
 
 use std::process::ExitCode;
 
@@ -18,7 +20,10 @@ use clap::{Parser, Subcommand};
 /// Exit status: 0 on success, 1 when --verify does not match, 2 on bad input,
 /// 3 for a wrong passcode or while attempts are delayed, 4 when the vault's
 /// keys were erased (10 wrong passcodes) or its device key is gone, 5 when
-/// the vault cannot be used (damaged, an older copy, storage or keyring).
+/// the vault cannot be used (damaged, an older copy, storage or keyring); for
+/// `activate` and `approve` also 6 when the mosaic is not for this device, 7
+/// when it has expired, 8 when the clock disagrees with the portal's, 9 when
+/// it was already answered, 10 when it was altered.
 #[derive(Debug, Parser)]
 #[command(
     name = "tessera",
@@ -55,6 +60,10 @@ enum Command {
     /// Import, list, use and remove the vault's tokens.
     #[command(subcommand)]
     Token(vault_cmd::TokenCommand),
+    /// Activate this device as a portal's mobile from an activation mosaic (the phone's side).
+    Activate(phone_cmd::ActivateArgs),
+    /// Approve a login or transaction mosaic: show what it is, ask the passcode, print the OTP.
+    Approve(phone_cmd::ApproveArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +78,8 @@ fn main() -> ExitCode {
         Command::Migration(cmd) => uri_cmd::migration(cmd),
         Command::Passcode(cmd) => vault_cmd::passcode(cmd),
         Command::Token(cmd) => vault_cmd::token(cmd),
+        Command::Activate(args) => phone_cmd::activate(args),
+        Command::Approve(args) => phone_cmd::approve(args),
     };
     result.unwrap_or_else(|e| e.report())
 }
