@@ -18,15 +18,16 @@ use std::sync::{Mutex, PoisonError};
 use thiserror::Error;
 
 use crate::mosaic::{
-    ActivationCode, ActivationOffer, Challenge, Envelope, MosaicError, MosaicKind, confirmation_code,
+    ActivationCode, ActivationOffer, Challenge, Envelope, MosaicError, MosaicKind,
+    confirmation_code,
 };
 use crate::otp::OtpKey;
 use crate::scan::{Detection, Frame, ScanConfig, ScanError, Scanner};
 use crate::secret::OtpCode;
 use crate::uri::{MigrationImport, OtpToken, UriError, parse_key_uri};
 use crate::vault::{
-    BiometricGate, MosaicBinding, NewToken, Passcode, Platform, TokenInfo, TokenKind, UnlockedVault, Vault,
-    VaultConfig, VaultError, VaultStatus,
+    BiometricGate, MosaicBinding, NewToken, Passcode, Platform, TokenInfo, TokenKind,
+    UnlockedVault, Vault, VaultConfig, VaultError, VaultStatus,
 };
 
 /// Limits and choices of an [`Authenticator`].
@@ -43,7 +44,11 @@ pub struct AuthenticatorConfig {
 
 impl Default for AuthenticatorConfig {
     fn default() -> Self {
-        Self { vault: VaultConfig::default(), max_clock_skew_secs: 120, scan: ScanConfig::default() }
+        Self {
+            vault: VaultConfig::default(),
+            max_clock_skew_secs: 120,
+            scan: ScanConfig::default(),
+        }
     }
 }
 
@@ -174,7 +179,9 @@ pub struct Authenticator {
 
 impl std::fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Authenticator").field("has_vault", &self.vault().is_some()).finish_non_exhaustive()
+        f.debug_struct("Authenticator")
+            .field("has_vault", &self.vault().is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -187,11 +194,19 @@ impl Authenticator {
             Err(e) => return Err(e.into()),
         };
         let scanner = Scanner::new(config.scan.clone());
-        Ok(Self { platform, config, scanner, vault: Mutex::new(vault) })
+        Ok(Self {
+            platform,
+            config,
+            scanner,
+            vault: Mutex::new(vault),
+        })
     }
 
     fn vault(&self) -> Option<Vault> {
-        self.vault.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.vault
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn require_vault(&self) -> Result<Vault, AuthError> {
@@ -205,7 +220,8 @@ impl Authenticator {
     /// Whether a vault exists (so the app asks for the passcode rather than
     /// having one chosen).
     pub fn has_vault(&self) -> bool {
-        self.vault().is_some_and(|v| !matches!(v.status(), VaultStatus::Wiped { .. }))
+        self.vault()
+            .is_some_and(|v| !matches!(v.status(), VaultStatus::Wiped { .. }))
     }
 
     /// Attempts left, delay, biometrics, or wiped; `None` without a vault.
@@ -231,23 +247,35 @@ impl Authenticator {
     pub fn read(&self, payload: &[u8]) -> Result<Request, AuthError> {
         let detection = Detection::from_platform(payload.to_vec())?;
         let payload = detection.payload.as_slice();
-        let starts = |prefix: &[u8]| payload.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+        let starts = |prefix: &[u8]| {
+            payload
+                .get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        };
         if starts(b"otpauth-migration://") {
             let text = std::str::from_utf8(payload).map_err(|_| AuthError::Unrecognised)?;
             let mut import = MigrationImport::new();
             import.add(text)?;
             let missing = import.missing();
             if !missing.is_empty() {
-                return Err(AuthError::ExportInParts(u32::try_from(missing.len() + 1).unwrap_or(u32::MAX)));
+                return Err(AuthError::ExportInParts(
+                    u32::try_from(missing.len() + 1).unwrap_or(u32::MAX),
+                ));
             }
             let (tokens, skipped) = import.finish()?;
-            let skipped = skipped.into_iter().map(|s| format!("{}: {}", s.name, s.reason)).collect();
+            let skipped = skipped
+                .into_iter()
+                .map(|s| format!("{}: {}", s.name, s.reason))
+                .collect();
             return Ok(Request::Import(ImportRequest { tokens, skipped }));
         }
         if starts(b"otpauth://") {
             let text = std::str::from_utf8(payload).map_err(|_| AuthError::Unrecognised)?;
             let parsed = parse_key_uri(text)?;
-            return Ok(Request::Import(ImportRequest { tokens: vec![parsed.token], skipped: Vec::new() }));
+            return Ok(Request::Import(ImportRequest {
+                tokens: vec![parsed.token],
+                skipped: Vec::new(),
+            }));
         }
         let envelope = match Envelope::parse(payload) {
             Ok(e) => e,
@@ -256,14 +284,20 @@ impl Authenticator {
         };
         match envelope.kind() {
             MosaicKind::Activation => Ok(Request::Activation(ActivationRequest { envelope })),
-            MosaicKind::Login | MosaicKind::Transaction => self.open_challenge(&envelope).map(Request::Challenge),
+            MosaicKind::Login | MosaicKind::Transaction => {
+                self.open_challenge(&envelope).map(Request::Challenge)
+            }
         }
     }
 
     fn open_challenge(&self, envelope: &Envelope) -> Result<ChallengeRequest, AuthError> {
         let vault = self.vault().ok_or(MosaicError::NotForThisDevice)?;
-        let portal_id = envelope.token_id().ok_or(MosaicError::Malformed("no token id"))?;
-        let token = vault.find_mosaic_token(&portal_id)?.ok_or(MosaicError::NotForThisDevice)?;
+        let portal_id = envelope
+            .token_id()
+            .ok_or(MosaicError::Malformed("no token id"))?;
+        let token = vault
+            .find_mosaic_token(&portal_id)?
+            .ok_or(MosaicError::NotForThisDevice)?;
         let key = vault.challenge_key(token.id)?;
         let challenge = Challenge::open(envelope, key.expose())?;
         if let TokenKind::Mosaic(binding) = &token.kind
@@ -278,7 +312,11 @@ impl Authenticator {
     /// Opens an activation offer with the code the user typed (runs the
     /// activation KDF: call off the UI thread). A wrong code is reported as
     /// such and nothing is stored.
-    pub fn unseal_activation(&self, request: &ActivationRequest, code: &str) -> Result<ActivationPreview, AuthError> {
+    pub fn unseal_activation(
+        &self,
+        request: &ActivationRequest,
+        code: &str,
+    ) -> Result<ActivationPreview, AuthError> {
         let code = ActivationCode::parse(code)?;
         let offer = ActivationOffer::open(&request.envelope, &code)?;
         offer.check_time(self.now())?;
@@ -293,26 +331,42 @@ impl Authenticator {
     /// Stores the activated token behind `passcode` — creating the vault
     /// with it when this is the first token (the passcode must then meet the
     /// policy), unlocking the existing vault otherwise — and returns the
-    /// confirmation OTP for the portal.
-    pub fn complete_activation(&self, preview: ActivationPreview, passcode: &Passcode) -> Result<Activated, AuthError> {
-        let offer = preview.offer;
+    /// confirmation OTP for the portal. The preview is borrowed, so a wrong
+    /// or refused passcode can be corrected without typing the activation
+    /// code again.
+    pub fn complete_activation(
+        &self,
+        preview: &ActivationPreview,
+        passcode: &Passcode,
+    ) -> Result<Activated, AuthError> {
+        let offer = &preview.offer;
         offer.check_time(self.now())?;
         let vault = {
             let mut slot = self.vault.lock().unwrap_or_else(PoisonError::into_inner);
             match slot.as_ref() {
                 Some(v) if !matches!(v.status(), VaultStatus::Wiped { .. }) => v.clone(),
                 _ => {
-                    let created = Vault::create(self.platform.clone(), self.config.vault.clone(), passcode)?;
+                    let created =
+                        Vault::create(self.platform.clone(), self.config.vault.clone(), passcode)?;
                     *slot = Some(created.clone());
                     created
                 }
             }
         };
         let unlocked = vault.unlock_with_passcode(passcode)?;
-        let confirmation = confirmation_code(&offer)?;
-        let key = OtpKey::new(offer.keys.ocra.expose().to_vec())
-            .map_err(|_| MosaicError::InvalidField { field: "keys", reason: "must be 32 bytes each" })?;
-        let issuer = offer.origin.split("://").nth(1).unwrap_or(&offer.origin).to_owned();
+        let confirmation = confirmation_code(offer)?;
+        let key = OtpKey::new(offer.keys.ocra.expose().to_vec()).map_err(|_| {
+            MosaicError::InvalidField {
+                field: "keys",
+                reason: "must be 32 bytes each",
+            }
+        })?;
+        let issuer = offer
+            .origin
+            .split("://")
+            .nth(1)
+            .unwrap_or(&offer.origin)
+            .to_owned();
         let id = unlocked.add_token(NewToken {
             issuer: Some(issuer),
             account: offer.user_id.clone(),
@@ -323,10 +377,19 @@ impl Authenticator {
                 portal_token_id: offer.token_id,
             }),
             key,
-            challenge_key: Some(crate::secret::SecretBytes::from_slice(offer.keys.challenge.expose())),
+            challenge_key: Some(crate::secret::SecretBytes::from_slice(
+                offer.keys.challenge.expose(),
+            )),
         })?;
-        let token = vault.tokens()?.into_iter().find(|t| t.id == id).ok_or(VaultError::UnknownToken(id.0))?;
-        Ok(Activated { token, confirmation })
+        let token = vault
+            .tokens()?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or(VaultError::UnknownToken(id.0))?;
+        Ok(Activated {
+            token,
+            confirmation,
+        })
     }
 
     /// Unlocks the vault with the passcode (the attempt is counted first).
@@ -335,38 +398,60 @@ impl Authenticator {
     }
 
     /// Unlocks the vault with biometrics through the platform.
-    pub fn unlock_with_biometrics(&self, gate: &dyn BiometricGate) -> Result<UnlockedVault, AuthError> {
+    pub fn unlock_with_biometrics(
+        &self,
+        gate: &dyn BiometricGate,
+    ) -> Result<UnlockedVault, AuthError> {
         Ok(self.require_vault()?.unlock_with_biometrics(gate)?)
     }
 
-    fn approve(&self, request: &ChallengeRequest, unlocked: &UnlockedVault) -> Result<OtpCode, AuthError> {
+    fn approve(
+        &self,
+        request: &ChallengeRequest,
+        unlocked: &UnlockedVault,
+    ) -> Result<OtpCode, AuthError> {
         // The user may have waited at the prompt: check the time again.
-        request.challenge.check_time(self.now(), self.config.max_clock_skew_secs)?;
+        request
+            .challenge
+            .check_time(self.now(), self.config.max_clock_skew_secs)?;
         Ok(unlocked.respond(request.token.id, &request.challenge)?)
     }
 
     /// Approves a challenge with the passcode: the OTP to display. A
     /// challenge is answered once; a second approval gets `AlreadyAnswered`.
-    pub fn approve_with_passcode(&self, request: &ChallengeRequest, passcode: &Passcode) -> Result<OtpCode, AuthError> {
+    pub fn approve_with_passcode(
+        &self,
+        request: &ChallengeRequest,
+        passcode: &Passcode,
+    ) -> Result<OtpCode, AuthError> {
         let unlocked = self.unlock_with_passcode(passcode)?;
         self.approve(request, &unlocked)
     }
 
     /// Approves a challenge with biometrics.
-    pub fn approve_with_biometrics(&self, request: &ChallengeRequest, gate: &dyn BiometricGate) -> Result<OtpCode, AuthError> {
+    pub fn approve_with_biometrics(
+        &self,
+        request: &ChallengeRequest,
+        gate: &dyn BiometricGate,
+    ) -> Result<OtpCode, AuthError> {
         let unlocked = self.unlock_with_biometrics(gate)?;
         self.approve(request, &unlocked)
     }
 
     /// Imports tokens behind the passcode (creating the vault with it when
     /// there is none yet).
-    pub fn import(&self, request: ImportRequest, passcode: &Passcode) -> Result<Vec<TokenInfo>, AuthError> {
+    pub fn import(
+        &self,
+        request: ImportRequest,
+        passcode: &Passcode,
+    ) -> Result<Vec<TokenInfo>, AuthError> {
         let vault = {
             let mut slot = self.vault.lock().unwrap_or_else(PoisonError::into_inner);
             match slot.as_ref() {
                 Some(v) if !matches!(v.status(), VaultStatus::Wiped { .. }) => v.clone(),
                 _ => {
-                    let created = Vault::create(self.platform.clone(), self.config.vault.clone(), passcode)?;
+                    let created =
+                        Vault::create(self.platform.clone(), self.config.vault.clone(), passcode)?;
                     *slot = Some(created.clone());
                     created
                 }
@@ -374,6 +459,10 @@ impl Authenticator {
         };
         let unlocked = vault.unlock_with_passcode(passcode)?;
         let ids = unlocked.add_tokens(request.tokens.into_iter().map(NewToken::from).collect())?;
-        Ok(vault.tokens()?.into_iter().filter(|t| ids.contains(&t.id)).collect())
+        Ok(vault
+            .tokens()?
+            .into_iter()
+            .filter(|t| ids.contains(&t.id))
+            .collect())
     }
 }
