@@ -111,7 +111,7 @@ impl BiometricGate for Gate {
         if let Some(e) = self.error.lock().unwrap().clone() {
             return Err(e);
         }
-        self.fake.enroll(&slot_key).map_err(|e| unavailable(e))
+        self.fake.enroll(&slot_key).map_err(unavailable)
     }
     fn unlock(&self, blob: Vec<u8>) -> Result<Vec<u8>, PlatformError> {
         if let Some(e) = self.error.lock().unwrap().clone() {
