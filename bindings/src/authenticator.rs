@@ -282,6 +282,13 @@ impl Authenticator {
                     }),
                 }
             }
+            Request::Import(request) if request.tokens.is_empty() => {
+                let mut reason = "the code holds no token that can be imported".to_owned();
+                if !request.skipped.is_empty() {
+                    reason = format!("{reason}: {}", request.skipped.join("; "));
+                }
+                return Err(TesseraError::bad_input(reason));
+            }
             Request::Import(request) => {
                 let previews = request.tokens.iter().map(ImportPreview::from).collect();
                 self.shared.log.event(LogLevel::Info, || {

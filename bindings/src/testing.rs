@@ -154,6 +154,9 @@ pub fn test_mosaic_frame(
     payload: Vec<u8>,
     format: PixelFormat,
 ) -> Result<CameraFrame, TesseraError> {
+    if payload.is_empty() {
+        return Err(TesseraError::bad_input("nothing to draw"));
+    }
     let img = render::image(&payload, 4).map_err(refused)?;
     let (w, h) = (img.width() as usize, img.height() as usize);
     let rgb: Vec<[u8; 3]> = img.pixels().map(|p| p.0).collect();
