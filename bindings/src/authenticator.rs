@@ -295,7 +295,7 @@ impl Authenticator {
                     format!("read: import of {} token(s)", request.tokens.len())
                 });
                 ScannedRequest::Import {
-                    import: Arc::new(PendingImport {
+                    pending_import: Arc::new(PendingImport {
                         shared,
                         payload,
                         previews,
@@ -324,7 +324,7 @@ pub enum ScannedRequest {
     /// Plain OTP tokens (`otpauth://`, Google Authenticator export) to import.
     Import {
         /// The tokens.
-        import: Arc<PendingImport>,
+        pending_import: Arc<PendingImport>,
     },
 }
 
@@ -531,7 +531,7 @@ impl PendingImport {
     }
 
     /// Adds the tokens behind `passcode` and returns them as listed.
-    pub fn import(&self, passcode: Vec<u8>) -> Result<Vec<TokenInfo>, TesseraError> {
+    pub fn import_tokens(&self, passcode: Vec<u8>) -> Result<Vec<TokenInfo>, TesseraError> {
         let passcode = crate::authenticator::passcode(passcode);
         self.shared.begin()?;
         let result = passcode.and_then(|p| self.import_with(&p));

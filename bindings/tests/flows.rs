@@ -383,17 +383,19 @@ fn import_totp_and_manage_tokens() {
     let phone = Phone::new();
     let uri = b"otpauth://totp/Example:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Example&digits=8".to_vec();
     let import = match phone.auth.read(uri.clone()).unwrap() {
-        ScannedRequest::Import { import } => import,
+        ScannedRequest::Import {
+            pending_import: import,
+        } => import,
         other => panic!("expected an import, got {other:?}"),
     };
     assert_eq!(import.tokens().unwrap()[0].label, "Example:alice");
     assert!(matches!(
-        import.import(b"123456".to_vec()),
+        import.import_tokens(b"123456".to_vec()),
         Err(TesseraError::WeakPasscode { .. })
     ));
-    let tokens = import.import(PASSCODE.to_vec()).unwrap();
+    let tokens = import.import_tokens(PASSCODE.to_vec()).unwrap();
     assert_eq!(
-        import.import(PASSCODE.to_vec()),
+        import.import_tokens(PASSCODE.to_vec()),
         Err(TesseraError::AlreadyAnswered)
     );
     let id = tokens[0].id;

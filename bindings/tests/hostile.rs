@@ -355,15 +355,18 @@ fn unlocked_vault_refuses_bad_ids_and_passcodes() {
 fn import_refuses_bad_passcodes() {
     let phone = Phone::new();
     let uri = b"otpauth://hotp/Example:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=18446744073709551615".to_vec();
-    let ScannedRequest::Import { import } = phone.auth.read(uri).unwrap() else {
+    let ScannedRequest::Import {
+        pending_import: import,
+    } = phone.auth.read(uri).unwrap()
+    else {
         panic!("no import");
     };
     no_panic("tokens", || import.tokens()).unwrap();
     no_panic("skipped", || import.skipped()).unwrap();
     for p in passcodes() {
-        refused("import", || import.import(p));
+        refused("import", || import.import_tokens(p));
     }
-    let tokens = import.import(PASSCODE.to_vec()).unwrap();
+    let tokens = import.import_tokens(PASSCODE.to_vec()).unwrap();
     let unlocked = phone.auth.unlock_with_passcode(PASSCODE.to_vec()).unwrap();
     // The counter is at u64::MAX: the next value would overflow.
     refused("code at the last counter", || unlocked.code(tokens[0].id));
@@ -453,10 +456,13 @@ fn absurd_times_are_errors_not_overflows() {
     }
     let phone = Phone::new();
     let uri = b"otpauth://totp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&period=30".to_vec();
-    let ScannedRequest::Import { import } = phone.auth.read(uri).unwrap() else {
+    let ScannedRequest::Import {
+        pending_import: import,
+    } = phone.auth.read(uri).unwrap()
+    else {
         panic!("no import");
     };
-    let id = import.import(PASSCODE.to_vec()).unwrap()[0].id;
+    let id = import.import_tokens(PASSCODE.to_vec()).unwrap()[0].id;
     let unlocked = phone.auth.unlock_with_passcode(PASSCODE.to_vec()).unwrap();
     for now in [0, u64::MAX] {
         phone.clock.fake.set(now);
