@@ -183,8 +183,8 @@ impl Authenticator {
     /// frame shows none (keep scanning), the request when it does. A code
     /// that is not a Tessera mosaic or token throws `BadInput`.
     ///
-    /// Takes 10–100 ms: call it on the camera's analysis thread, and drop
-    /// frames that arrive meanwhile.
+    /// A frame can take tens of milliseconds: call it on the camera's
+    /// analysis thread, and drop frames that arrive meanwhile.
     pub fn scan_frame(&self, frame: CameraFrame) -> Result<Option<ScannedRequest>, TesseraError> {
         self.shared.begin()?;
         let detections = frame.with_core(|f| self.shared.core.scan(f))?;
