@@ -74,8 +74,7 @@ impl UnlockedVault {
     /// advances, durably, before the code is returned). Mosaic tokens answer
     /// challenges instead (`BadInput`).
     pub fn code(&self, token_id: u64) -> Result<TokenCode, TesseraError> {
-        let now = self.shared.now();
-        self.with("code", |u| u.code(TokenId(token_id), now))
+        self.with("code", |u| u.code(TokenId(token_id), self.shared.now()))
             .map(|g| TokenCode {
                 code: g.code.as_str().to_owned(),
                 counter: g.counter,
