@@ -19,6 +19,38 @@ use tessera_ffi::{
 };
 use tessera_portal::{Portal, PortalConfig, SqliteStore};
 
+/// The exports this file drives, as their scaffolding is named
+/// (`uniffi_tessera_ffi_fn_<name>`). `scripts/bindings` fails when the
+/// library exports something that is not listed here (the platform traits'
+/// methods excepted: the shells implement those), so a new export cannot
+/// ship without a hostile-input test.
+pub const COVERED_EXPORTS: &[&str] = &[
+    "constructor_authenticator_new",
+    "func_erase_vault",
+    "method_authenticator_is_activated",
+    "method_authenticator_read",
+    "method_authenticator_scan_frame",
+    "method_authenticator_status",
+    "method_authenticator_tokens",
+    "method_authenticator_unlock_with_biometrics",
+    "method_authenticator_unlock_with_passcode",
+    "method_pendingactivation_complete",
+    "method_pendingactivation_unseal",
+    "method_pendingchallenge_approve_with_biometrics",
+    "method_pendingchallenge_approve_with_passcode",
+    "method_pendingchallenge_details",
+    "method_pendingimport_import_tokens",
+    "method_pendingimport_skipped",
+    "method_pendingimport_tokens",
+    "method_unlockedvault_change_passcode",
+    "method_unlockedvault_code",
+    "method_unlockedvault_disable_biometrics",
+    "method_unlockedvault_enable_biometrics",
+    "method_unlockedvault_lock",
+    "method_unlockedvault_method",
+    "method_unlockedvault_remove_token",
+];
+
 /// Runs `f`, fails the test if it panics or succeeds, returns the error.
 #[track_caller]
 fn refused<T: std::fmt::Debug>(
@@ -508,4 +540,12 @@ fn the_test_portal_refuses_hostile_input_too() {
     refused("frame of too much", || {
         test_mosaic_frame(vec![0; 1 << 16], PixelFormat::Rgba)
     });
+}
+
+#[test]
+fn the_coverage_list_is_sorted_and_unique() {
+    assert!(
+        COVERED_EXPORTS.windows(2).all(|w| w[0] < w[1]),
+        "keep COVERED_EXPORTS sorted, without duplicates"
+    );
 }
