@@ -1,5 +1,46 @@
-//! Tessera's FFI surface. The uniffi exports arrive with the bindings issue;
-//! until then this crate only re-exports the core so the workspace layout and
-//! its one-way dependency rule are in place.
+//! Tessera's uniffi surface for Kotlin, Swift and Python: the
+//! `tessera_core::authenticator` facade as objects, records, platform
+//! traits and one error. Nothing here computes what the core computes.
+//!
+//! | File | Concern |
+//! |---|---|
+//! | `authenticator.rs` | [`Authenticator`], [`ScannedRequest`], [`PendingActivation`], [`PendingChallenge`], [`PendingImport`], [`erase_vault`] |
+//! | `vault.rs` | [`UnlockedVault`]: codes, token, passcode and biometric management |
+//! | `platform.rs` | the traits the shells implement ([`SecureStorage`], [`DeviceKeystore`], [`BiometricGate`], [`Clock`], [`Logger`]) and their `*Adapter`s to the core's |
+//! | `frame.rs` | [`CameraFrame`]: planes with strides, as cameras deliver them |
+//! | `records.rs` | the non-secret records and enums |
+//! | `error.rs` | [`TesseraError`] (to the app) and [`PlatformError`] (from the shells) |
+//! | `testing.rs` | feature `testing` only: [`TestPortal`](testing::TestPortal), the reference portal in memory for the binding tests |
+//!
+//! Rules: every export returns `Result`; no record holds key material
+//! (passcodes cross as bytes, only OTPs cross as text, for display);
+//! unlocked state stays in [`UnlockedVault`]. See `bindings/README.md` for
+//! the threading rules and `docs/adr/0006-uniffi-surface.md` for the why.
 
-pub use tessera_core as core;
+uniffi::setup_scaffolding!();
+
+mod authenticator;
+mod error;
+mod frame;
+mod platform;
+mod records;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod vault;
+
+pub use authenticator::{
+    Authenticator, MAX_PASSCODE_BYTES, PendingActivation, PendingChallenge, PendingImport,
+    ScannedRequest, erase_vault,
+};
+pub use error::{PlatformError, TesseraError};
+pub use frame::{CameraFrame, FramePlane, PixelFormat};
+pub use platform::{
+    BiometricAdapter, BiometricGate, Clock, ClockAdapter, DeviceKeystore, KeystoreAdapter,
+    LogLevel, Logger, SecureStorage, StorageAdapter,
+};
+pub use records::{
+    ActivatedToken, ActivationDetails, AuthenticatorOptions, BiometricStatus, ChallengeDetails,
+    ChallengeKind, HashAlgorithm, ImportPreview, TokenCode, TokenInfo, TokenKind,
+    TransactionDetails, UnlockMethod, VaultStatus,
+};
+pub use vault::UnlockedVault;

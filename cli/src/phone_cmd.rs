@@ -283,7 +283,9 @@ pub fn activate(args: &ActivateArgs) -> CliResult {
         }
         read_passcode(&args.input, "passcode")?
     };
-    let activated = auth.complete_activation(preview, &passcode).map_err(fail)?;
+    let activated = auth
+        .complete_activation(&preview, &passcode)
+        .map_err(fail)?;
     let binding = match &activated.token.kind {
         TokenKind::Mosaic(b) => Some(b),
         _ => None,

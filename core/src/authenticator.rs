@@ -331,13 +331,15 @@ impl Authenticator {
     /// Stores the activated token behind `passcode` — creating the vault
     /// with it when this is the first token (the passcode must then meet the
     /// policy), unlocking the existing vault otherwise — and returns the
-    /// confirmation OTP for the portal.
+    /// confirmation OTP for the portal. The preview is borrowed, so a wrong
+    /// or refused passcode can be corrected without typing the activation
+    /// code again.
     pub fn complete_activation(
         &self,
-        preview: ActivationPreview,
+        preview: &ActivationPreview,
         passcode: &Passcode,
     ) -> Result<Activated, AuthError> {
-        let offer = preview.offer;
+        let offer = &preview.offer;
         offer.check_time(self.now())?;
         let vault = {
             let mut slot = self.vault.lock().unwrap_or_else(PoisonError::into_inner);
@@ -352,7 +354,7 @@ impl Authenticator {
             }
         };
         let unlocked = vault.unlock_with_passcode(passcode)?;
-        let confirmation = confirmation_code(&offer)?;
+        let confirmation = confirmation_code(offer)?;
         let key = OtpKey::new(offer.keys.ocra.expose().to_vec()).map_err(|_| {
             MosaicError::InvalidField {
                 field: "keys",

@@ -67,7 +67,7 @@ impl Phone {
             .unwrap();
         let done = self
             .auth
-            .complete_activation(preview, &passcode(PASS))
+            .complete_activation(&preview, &passcode(PASS))
             .unwrap();
         portal
             .confirm(user, done.confirmation.as_str(), self.now())
@@ -122,7 +122,7 @@ fn activation_creates_the_vault_and_confirms_at_the_portal() {
     assert_eq!(phone.fake.storage.writes(), 0);
     let done = phone
         .auth
-        .complete_activation(preview, &passcode(PASS))
+        .complete_activation(&preview, &passcode(PASS))
         .unwrap();
     assert!(phone.auth.has_vault());
     assert!(phone.fake.storage.get(BLOB_NAME).is_some());
@@ -155,7 +155,7 @@ fn the_same_offer_twice_is_already_activated() {
         .unwrap();
     phone
         .auth
-        .complete_activation(preview, &passcode(PASS))
+        .complete_activation(&preview, &passcode(PASS))
         .unwrap();
     let writes = phone.fake.storage.writes();
     let again = phone.auth.unseal_activation(&request, &e.code.display());
@@ -211,7 +211,7 @@ fn a_second_token_needs_the_existing_passcode() {
     assert_eq!(
         phone
             .auth
-            .complete_activation(preview, &passcode("Some-other-1"))
+            .complete_activation(&preview, &passcode("Some-other-1"))
             .unwrap_err(),
         AuthError::Vault(VaultError::WrongPasscode { attempts_left: 9 })
     );
@@ -222,7 +222,7 @@ fn a_second_token_needs_the_existing_passcode() {
         .unwrap();
     let done = phone
         .auth
-        .complete_activation(preview, &passcode(PASS))
+        .complete_activation(&preview, &passcode(PASS))
         .unwrap();
     assert_eq!(done.token.account, "bob");
     assert_eq!(phone.auth.tokens().unwrap().len(), 2);

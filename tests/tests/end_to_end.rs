@@ -263,7 +263,10 @@ impl Phone {
             .auth
             .unseal_activation(&request, &e.code.display())
             .unwrap();
-        let done = self.auth.complete_activation(preview, &passcode()).unwrap();
+        let done = self
+            .auth
+            .complete_activation(&preview, &passcode())
+            .unwrap();
         portal
             .confirm(user, done.confirmation.as_str(), self.now())
             .unwrap()
@@ -298,7 +301,7 @@ fn activation_login_and_transaction_through_camera_frames() {
     assert_eq!((preview.origin(), preview.user_id()), (ORIGIN, "alice"));
     let done = phone
         .auth
-        .complete_activation(preview, &passcode())
+        .complete_activation(&preview, &passcode())
         .unwrap();
     let token = portal
         .confirm("alice", done.confirmation.as_str(), phone.now())
