@@ -18,6 +18,7 @@
 
 pub mod degrade;
 pub mod frame;
+pub mod load;
 pub mod manifest;
 pub mod palette;
 pub mod qr;

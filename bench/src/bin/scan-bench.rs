@@ -16,8 +16,9 @@ use std::time::Instant;
 
 use clap::Parser;
 use serde_json::json;
-use tessera_bench::manifest::{self, Entry, Format};
-use tessera_core::scan::{Frame, PixelFormat, Plane, Scanner};
+use tessera_bench::load::Pixels;
+use tessera_bench::manifest::{self, Entry};
+use tessera_core::scan::Scanner;
 
 #[derive(Debug, Parser)]
 #[command(about = "Decode a gen-frames manifest with Tessera's scanner")]
@@ -36,58 +37,9 @@ struct Args {
     repeat: usize,
 }
 
-/// A frame's pixels, loaded and ready for `Frame`.
-enum Pixels {
-    Rgba { w: u32, h: u32, data: Vec<u8> },
-    Raw { data: Vec<u8> },
-}
-
 fn load(root: &Path, e: &Entry) -> Pixels {
     let bytes = std::fs::read(root.join(&e.file)).unwrap_or_else(|err| panic!("{}: {err}", e.file));
-    if e.format.is_raw() {
-        Pixels::Raw { data: bytes }
-    } else {
-        let img = image::load_from_memory(&bytes)
-            .unwrap_or_else(|err| panic!("{}: {err}", e.file))
-            .into_rgba8();
-        let (w, h) = img.dimensions();
-        Pixels::Rgba {
-            w,
-            h,
-            data: img.into_raw(),
-        }
-    }
-}
-
-fn frame<'a>(e: &Entry, pixels: &'a Pixels) -> Frame<'a> {
-    match pixels {
-        Pixels::Rgba { w, h, data } => Frame::rgba(*w, *h, data, *w as usize * 4).unwrap(),
-        Pixels::Raw { data } => {
-            let plane = |name: &str| {
-                let p = e
-                    .planes
-                    .iter()
-                    .find(|p| p.name == name)
-                    .unwrap_or_else(|| panic!("{}: no {name} plane", e.file));
-                Plane::new(
-                    &data[p.offset as usize..],
-                    p.row_stride as usize,
-                    p.pixel_stride as usize,
-                )
-            };
-            let format = if e.format == Format::Gray {
-                PixelFormat::Luma
-            } else {
-                PixelFormat::Yuv420
-            };
-            let planes: Vec<Plane<'_>> = if format == PixelFormat::Luma {
-                vec![plane("y")]
-            } else {
-                vec![plane("y"), plane("u"), plane("v")]
-            };
-            Frame::new(e.width, e.height, format, &planes).unwrap()
-        }
-    }
+    Pixels::decode(e, bytes).unwrap_or_else(|err| panic!("{err}"))
 }
 
 fn main() {
@@ -106,7 +58,7 @@ fn main() {
         .filter(|e| args.category.as_ref().is_none_or(|c| *c == e.category))
     {
         let pixels = load(&root, e);
-        let frame = frame(e, &pixels);
+        let frame = pixels.frame(e).unwrap_or_else(|err| panic!("{err}"));
         let mut times = Vec::with_capacity(args.repeat.max(1));
         let mut found = Vec::new();
         for _ in 0..args.repeat.max(1) {

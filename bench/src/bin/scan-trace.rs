@@ -7,8 +7,9 @@
 
 use std::path::Path;
 
+use tessera_bench::load::Pixels;
 use tessera_bench::manifest;
-use tessera_core::scan::{Frame, Scanner};
+use tessera_core::scan::Scanner;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -22,10 +23,8 @@ fn main() {
             .iter()
             .find(|e| e.file == file)
             .unwrap_or_else(|| panic!("{file} not in the manifest"));
-        let img = image::open(root.join(&e.file)).unwrap().into_rgba8();
-        let (w, h) = img.dimensions();
-        let data = img.into_raw();
-        let frame = Frame::rgba(w, h, &data, w as usize * 4).unwrap();
+        let pixels = Pixels::decode(e, std::fs::read(root.join(&e.file)).unwrap()).unwrap();
+        let frame = pixels.frame(e).unwrap();
         let (found, trace) = Scanner::default().trace(&frame);
         println!(
             "== {file}: corners {:?}, params {}",
