@@ -35,6 +35,16 @@ impl Bits {
         self.contrast_at(x, y).map(|c| c >= 0.0)
     }
 
+    /// The grey level at sub-pixel position (x, y), interpolated.
+    pub fn gray_at(&self, x: f32, y: f32) -> Option<f32> {
+        if !(x >= 0.0 && y >= 0.0 && x < self.w as f32 && y < self.h as f32) {
+            return None;
+        }
+        Some(bilinear(x - 0.5, y - 0.5, self.w, self.h, |i, j| {
+            self.gray.get(j * self.w + i).map(|&v| f32::from(v))
+        }))
+    }
+
     /// How far below the local threshold the grey level at sub-pixel
     /// position (x, y) is (positive: darker than the threshold).
     pub fn contrast_at(&self, x: f32, y: f32) -> Option<f32> {

@@ -368,6 +368,7 @@ fn decode_triple(
             (false, Sampling::Binary),
             (true, Sampling::Binary),
             (true, Sampling::Grey),
+            (true, Sampling::ModuleLocal),
         ] {
             if refined && how == Sampling::Binary {
                 h = refine(bits, g, module_px, dark).homography();
@@ -574,10 +575,17 @@ enum Sampling {
     Grey,
     /// The binary pixel under the module's centre.
     Binary,
+    /// The grey level of each module against the midpoint of the darkest
+    /// and lightest modules around it (5 x 5 modules): follows a shadow
+    /// edge across the code at the scale of modules, not pixel blocks.
+    ModuleLocal,
 }
 
 /// The module grid read through `h`; `None` when too much of it falls outside the image.
 fn sample(bits: &Bits, h: &Homography, dim: usize, dark: bool, how: Sampling) -> Option<Sampled> {
+    if how == Sampling::ModuleLocal {
+        return sample_module_local(bits, h, dim, dark);
+    }
     const SPOTS: [(f32, f32); 5] = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)];
     let mut cells = Vec::with_capacity(dim * dim);
     let mut outside = 0usize;
@@ -590,6 +598,7 @@ fn sample(bits: &Bits, h: &Homography, dim: usize, dark: bool, how: Sampling) ->
                     (x >= 0.0 && y >= 0.0 && x < bits.w as f32 && y < bits.h as f32)
                         .then(|| bits.dark(x as usize, y as usize) == dark)
                 }
+                Sampling::ModuleLocal => None,
                 Sampling::Grey => {
                     let mut votes = 0i32;
                     let mut seen = 0;
@@ -613,6 +622,53 @@ fn sample(bits: &Bits, h: &Homography, dim: usize, dark: bool, how: Sampling) ->
         }
     }
     (outside * 20 <= dim * dim).then_some(Sampled { dim, cells })
+}
+
+/// See [`Sampling::ModuleLocal`].
+fn sample_module_local(bits: &Bits, h: &Homography, dim: usize, dark: bool) -> Option<Sampled> {
+    const SPOTS: [(f32, f32); 5] = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)];
+    let mut values = Vec::with_capacity(dim * dim);
+    let mut outside = 0usize;
+    for my in 0..dim {
+        for mx in 0..dim {
+            let mut sum = 0.0;
+            let mut seen = 0.0;
+            for (dx, dy) in SPOTS {
+                let p = h.map(Pt::new(mx as f32 + dx, my as f32 + dy))?;
+                if let Some(v) = bits.gray_at(p.x, p.y) {
+                    sum += v;
+                    seen += 1.0;
+                }
+            }
+            if seen == 0.0 {
+                outside += 1;
+                values.push(f32::NAN);
+            } else {
+                values.push(sum / seen);
+            }
+        }
+    }
+    if outside * 20 > dim * dim {
+        return None;
+    }
+    let mut cells = Vec::with_capacity(dim * dim);
+    for my in 0..dim {
+        for mx in 0..dim {
+            let (mut lo, mut hi) = (f32::MAX, f32::MIN);
+            for y in my.saturating_sub(2)..(my + 3).min(dim) {
+                for x in mx.saturating_sub(2)..(mx + 3).min(dim) {
+                    if let Some(&v) = values.get(y * dim + x).filter(|v| v.is_finite()) {
+                        lo = lo.min(v);
+                        hi = hi.max(v);
+                    }
+                }
+            }
+            let v = values.get(my * dim + mx).copied().unwrap_or(f32::NAN);
+            let is_dark = v.is_finite() && hi > lo && v <= (lo + hi) / 2.0;
+            cells.push(is_dark == dark);
+        }
+    }
+    Some(Sampled { dim, cells })
 }
 
 /// A sampled module grid, for rqrr's decoder.
