@@ -79,6 +79,29 @@ pub(crate) fn project(frame: &Frame<'_>, projection: Projection, scale: usize) -
     gray
 }
 
+/// Whether the frame has enough colour for the colour projections to be
+/// worth their cost: the spread of Cb and Cr over a sparse sample of pixels.
+/// A grey scene (or a monochrome code under white light) skips them.
+pub(crate) fn colourful(frame: &Frame<'_>) -> bool {
+    const SPREAD: u8 = 12;
+    let (w, h) = (frame.width(), frame.height());
+    let step = ((w * h / 4096).max(1) as f64).sqrt().ceil() as usize;
+    let (mut u_lo, mut u_hi, mut v_lo, mut v_hi) = (u8::MAX, 0u8, u8::MAX, 0u8);
+    for y in (0..h).step_by(step.max(1)) {
+        for x in (0..w).step_by(step.max(1)) {
+            let (_, u, v) = frame.yuv(x, y);
+            u_lo = u_lo.min(u);
+            u_hi = u_hi.max(u);
+            v_lo = v_lo.min(v);
+            v_hi = v_hi.max(v);
+            if u_hi - u_lo > SPREAD || v_hi - v_lo > SPREAD {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// A `scale`-times smaller image, each pixel the mean of its block.
 pub(crate) fn shrink(gray: &Gray, scale: usize) -> Gray {
     let scale = scale.max(1);

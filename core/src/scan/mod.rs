@@ -230,7 +230,7 @@ impl Scanner {
         {
             views.push((Projection::Luma, base * 2));
         }
-        if self.config.colour && frame.has_colour() {
+        if self.config.colour && frame.has_colour() && gray::colourful(frame) {
             views.extend(Projection::COLOUR.iter().map(|&p| (p, base)));
         }
         for (projection, scale) in views {
