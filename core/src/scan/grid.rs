@@ -33,9 +33,7 @@ fn triples(finders: &[Finder]) -> Vec<Triple> {
     for i in 0..n {
         for j in i + 1..n {
             for k in j + 1..n {
-                if let Some(t) = triple(finders, [i, j, k]) {
-                    out.push(t);
-                }
+                out.extend(triple(finders, [i, j, k]));
             }
         }
     }
@@ -43,55 +41,61 @@ fn triples(finders: &[Finder]) -> Vec<Triple> {
     out
 }
 
-fn triple(f: &[Finder], idx: [usize; 3]) -> Option<Triple> {
+/// The orientations of three finders as a code's corners: usually the
+/// right angle is opposite the longest side, but a strongly tilted code
+/// can make another vertex look more square, so each vertex that could be
+/// the top-left is offered (best first); the timing check sorts them out.
+fn triple(f: &[Finder], idx: [usize; 3]) -> Vec<Triple> {
     let [a, b, c] = idx.map(|i| f.get(i).copied());
-    let (a, b, c) = (a?, b?, c?);
+    let (Some(a), Some(b), Some(c)) = (a, b, c) else {
+        return Vec::new();
+    };
     if a.dark != b.dark || b.dark != c.dark {
-        return None;
+        return Vec::new();
     }
-    let modules = [a.module, b.module, c.module];
-    let (lo, hi) = modules
+    let (lo, hi) = [a.module, b.module, c.module]
         .iter()
         .fold((f32::MAX, 0f32), |(lo, hi), &m| (lo.min(m), hi.max(m)));
     // Perspective can make one finder look up to about three times the size of another.
     if hi > 3.0 * lo {
-        return None;
+        return Vec::new();
     }
-    // The right angle is at the vertex opposite the longest side.
-    let (dab, dbc, dca) = (a.distance(&b), b.distance(&c), c.distance(&a));
-    let (corner, p, q) = if dbc >= dab && dbc >= dca {
-        (idx[0], idx[1], idx[2])
-    } else if dca >= dab && dca >= dbc {
-        (idx[1], idx[2], idx[0])
-    } else {
-        (idx[2], idx[0], idx[1])
-    };
-    let (tl, pp, qq) = (f.get(corner)?, f.get(p)?, f.get(q)?);
-    let (v1x, v1y) = (pp.x - tl.x, pp.y - tl.y);
-    let (v2x, v2y) = (qq.x - tl.x, qq.y - tl.y);
-    let (l1, l2) = (v1x.hypot(v1y), v2x.hypot(v2y));
-    if l1 < 1.0 || l2 < 1.0 {
-        return None;
-    }
-    let ratio = l1.max(l2) / l1.min(l2);
-    let cos = (v1x * v2x + v1y * v2y) / (l1 * l2);
     let module = (lo + hi) / 2.0;
-    let span = (l1 + l2) / 2.0 / module;
-    // Version 1 has 14 modules between finder centres, version 40 has 170
-    // (the module estimate from row runs is up to √2 too large for rotated
-    // codes, hence the slack). Strong tilt skews the right angle and the legs.
-    if ratio > 3.0 || cos.abs() > 0.7 || !(7.0..=190.0).contains(&span) {
-        return None;
+    let mut out = Vec::new();
+    for (corner, p, q) in [
+        (idx[0], idx[1], idx[2]),
+        (idx[1], idx[2], idx[0]),
+        (idx[2], idx[0], idx[1]),
+    ] {
+        let (Some(tl), Some(pp), Some(qq)) = (f.get(corner), f.get(p), f.get(q)) else {
+            continue;
+        };
+        let (v1x, v1y) = (pp.x - tl.x, pp.y - tl.y);
+        let (v2x, v2y) = (qq.x - tl.x, qq.y - tl.y);
+        let (l1, l2) = (v1x.hypot(v1y), v2x.hypot(v2y));
+        if l1 < 1.0 || l2 < 1.0 {
+            continue;
+        }
+        let ratio = l1.max(l2) / l1.min(l2);
+        let cos = (v1x * v2x + v1y * v2y) / (l1 * l2);
+        let span = (l1 + l2) / 2.0 / module;
+        // Version 1 has 14 modules between finder centres, version 40 has 170
+        // (the module estimate from row runs is up to √2 too large for rotated
+        // codes, hence the slack). Strong tilt skews the right angle and the legs.
+        if ratio > 3.0 || cos.abs() > 0.7 || !(7.0..=190.0).contains(&span) {
+            continue;
+        }
+        let cross = v1x * v2y - v1y * v2x;
+        let (tr, bl) = if cross > 0.0 { (p, q) } else { (q, p) };
+        let score = cos.abs() + (ratio - 1.0) + (hi / lo - 1.0);
+        out.push(Triple {
+            score,
+            tl: corner,
+            tr,
+            bl,
+        });
     }
-    let cross = v1x * v2y - v1y * v2x;
-    let (tr, bl) = if cross > 0.0 { (p, q) } else { (q, p) };
-    let score = cos.abs() + (ratio - 1.0) + (hi / lo - 1.0);
-    Some(Triple {
-        score,
-        tl: corner,
-        tr,
-        bl,
-    })
+    out
 }
 
 /// Decodes every code the finders lead to, within `budget`.
@@ -191,7 +195,10 @@ fn complete_pairs(bits: &Bits, finders: &[Finder], budget: &mut Budget) -> Optio
                     )
                 });
                 let three = [*a, *b, third];
-                let Some(t) = triple(&three, [0, 1, 2]) else {
+                let Some(t) = triple(&three, [0, 1, 2])
+                    .into_iter()
+                    .min_by(|x, y| x.score.total_cmp(&y.score))
+                else {
                     continue;
                 };
                 let (Some(tl), Some(tr), Some(bl)) =
@@ -353,8 +360,12 @@ fn decode_triple(
     let module_px = (m_right + m_down) / 2.0;
     for (score, v, g) in candidates.into_iter().take(3) {
         // Random cells match the timing pattern half the time; a grid off by
-        // half a module scores about 0.6 before refinement.
-        if score < 0.6 || budget.exhausted() {
+        // half a module scores about 0.6 before refinement. Small versions
+        // have few timing cells, so chance alone scores higher there: ask
+        // for 2.5 standard deviations above chance.
+        let cells = 2.0 * (g.dim.saturating_sub(16)) as f32;
+        let bar = (0.5 + 1.25 / cells.max(1.0).sqrt()).clamp(0.6, 0.9);
+        if score < bar || budget.exhausted() {
             budget.note(|| format!("    v{v}: timing {score:.2}, stop"));
             break;
         }
