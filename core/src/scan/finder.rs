@@ -24,20 +24,23 @@ impl Finder {
     }
 }
 
-/// Whether five run lengths look like 1:1:3:1:1. The module is the mean of
-/// the four one-module runs, each of which may be off by three quarters of
-/// it (blur and binarization thin light rings and thicken dark ones), while
-/// the centre must be three modules within the same margin.
+/// Whether five run lengths look like 1:1:3:1:1. Blur and thresholding
+/// grow one colour at the expense of the other: dark runs gain what light
+/// runs lose, so each one-module run may be far from a module, while the
+/// sum of each outer run and its neighbouring ring stays two modules and
+/// the module (the mean of the four one-module runs) stays exact. The
+/// centre may then be anywhere from about two to four modules.
 fn is_pattern(runs: &[usize; 5]) -> bool {
     let [a, b, c, d, e] = runs.map(|r| r as f32);
     if a == 0.0 || b == 0.0 || c == 0.0 || d == 0.0 || e == 0.0 {
         return false;
     }
     let module = (a + b + d + e) / 4.0;
-    let margin = module * 0.75;
     module >= 1.0
-        && [a, b, d, e].iter().all(|r| (r - module).abs() < margin)
-        && (c - 3.0 * module).abs() < margin
+        && ((a + b) - 2.0 * module).abs() < module
+        && ((d + e) - 2.0 * module).abs() < module
+        && [a, b, d, e].iter().all(|&r| r < 2.0 * module)
+        && (2.0 * module..=4.2 * module).contains(&c)
 }
 
 /// Counts the pattern along a line through (x, y) in direction (dx, dy),
