@@ -478,3 +478,56 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     drop(ws);
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_mosaic;
+    use tessera_core::scan::{Frame, Scanner};
+
+    /// The plain terminal rendering, drawn back into pixels, is a code the
+    /// scanner reads: the half blocks put each module where it belongs.
+    #[test]
+    fn terminal_mosaic_reads_back() {
+        let payload = b"tessera terminal mosaic: an odd number of rows, 123456789";
+        let text = terminal_mosaic(payload, false).unwrap();
+        let rows: Vec<Vec<char>> = text.lines().map(|l| l.chars().skip(2).collect()).collect();
+        let (w, h, scale) = (rows[0].len(), rows.len() * 2, 4);
+        let side = w * scale;
+        let mut rgba = vec![255u8; side * h * scale * 4];
+        for (row, line) in rows.iter().enumerate() {
+            for (x, c) in line.iter().enumerate() {
+                let (top, bottom) = match c {
+                    '█' => (true, true),
+                    '▀' => (true, false),
+                    '▄' => (false, true),
+                    _ => (false, false),
+                };
+                for (half, dark) in [(0, top), (1, bottom)] {
+                    if !dark {
+                        continue;
+                    }
+                    let y0 = (row * 2 + half) * scale;
+                    for y in y0..y0 + scale {
+                        for xx in x * scale..(x + 1) * scale {
+                            let o = (y * side + xx) * 4;
+                            rgba[o..o + 3].copy_from_slice(&[0, 0, 0]);
+                        }
+                    }
+                }
+            }
+        }
+        let frame = Frame::rgba(side as u32, (h * scale) as u32, &rgba, side * 4).unwrap();
+        let found = Scanner::default().scan(&frame);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].payload, payload);
+    }
+
+    #[test]
+    fn colour_rendering_uses_24_bit_half_blocks() {
+        let text = terminal_mosaic(b"colour", true).unwrap();
+        assert!(text.contains("\x1b[38;2;"));
+        assert!(text.contains("\x1b[48;2;"));
+        assert!(text.lines().all(|l| l.ends_with("\x1b[0m")));
+        assert!(!terminal_mosaic(b"colour", false).unwrap().contains('\x1b'));
+    }
+}
