@@ -19,13 +19,14 @@ use clap::Args;
 use tessera_core::authenticator::{
     AuthError, Authenticator, AuthenticatorConfig, ChallengeRequest, Request,
 };
-use tessera_core::mosaic::{Challenge, MosaicKind, Transaction};
+use tessera_core::mosaic::{MosaicKind, Transaction};
 use tessera_core::scan::Frame;
 use tessera_core::vault::{Passcode, VaultConfig};
 use tessera_portal::{Portal, PortalConfig, PortalError, SqliteStore, render};
 
 use crate::desktop::{Home, create_private_dir};
 use crate::error::{CliError, CliResult};
+use crate::phone_cmd::describe;
 use crate::vault_io::{passcode_of, stdin_line};
 
 /// The demo's passcode when none is read from stdin.
@@ -203,28 +204,6 @@ fn scan_challenge(auth: &Authenticator, path: &Path) -> Result<ChallengeRequest,
     }
 }
 
-/// What the phone shows before asking for the passcode.
-fn phone_view(c: &Challenge) -> String {
-    let mut out = match &c.transaction {
-        None => format!("Log in to {}\n  User:    {}", c.origin, c.user_id),
-        Some(_) => format!("Sign a transfer at {}\n  User:    {}", c.origin, c.user_id),
-    };
-    if let Some(t) = &c.transaction {
-        let _ = write!(
-            out,
-            "\n  Amount:  {} {}\n  Payee:   {}\n  IBAN:    {}",
-            t.amount,
-            t.currency,
-            t.payee,
-            tessera_portal::web::pages::group_iban(&t.iban)
-        );
-        if let Some(r) = &t.reference {
-            let _ = write!(out, "\n  Ref.:    {r}");
-        }
-    }
-    out
-}
-
 fn transfer() -> Transaction {
     Transaction {
         amount: "120.50".into(),
@@ -369,7 +348,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     );
     screen.mosaic(&c.mosaic)?;
     let request = scan_challenge(&auth, &path)?;
-    screen.say("Phone", &phone_view(request.challenge()));
+    screen.say("Phone", describe(request.challenge()).trim_end());
     let otp = approve(&auth, &request, &passcode)?;
     screen.say(
         "Phone",
@@ -403,7 +382,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     );
     screen.mosaic(&c.mosaic)?;
     let request = scan_challenge(&auth, &path)?;
-    screen.say("Phone", &phone_view(request.challenge()));
+    screen.say("Phone", describe(request.challenge()).trim_end());
     let otp = approve(&auth, &request, &passcode)?;
     screen.say(
         "Phone",
