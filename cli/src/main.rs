@@ -1,11 +1,13 @@
 //! `tessera`: the desktop authenticator and OTP tools built on Tessera's core.
 
+mod demo_cmd;
 mod desktop;
 mod error;
 mod input;
 mod issuer_cmd;
 mod otp_cmd;
 mod phone_cmd;
+mod portal_cmd;
 mod scan_cmd;
 mod uri_cmd;
 mod vault_cmd;
@@ -38,6 +40,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The whole story in one process: activation, login, a signed transfer, a changed amount refused.
+    Demo(demo_cmd::DemoArgs),
+    /// Serve the reference portal in a browser on 127.0.0.1 (SQLite, demo users).
+    Portal(portal_cmd::PortalArgs),
     /// Compute or verify an HOTP code (RFC 4226).
     Hotp(otp_cmd::HotpArgs),
     /// Compute or verify a TOTP code (RFC 6238).
@@ -69,6 +75,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Demo(args) => demo_cmd::demo(args),
+        Command::Portal(args) => portal_cmd::portal(args),
         Command::Hotp(args) => otp_cmd::hotp(args),
         Command::Totp(args) => otp_cmd::totp(args),
         Command::Ocra(args) => otp_cmd::ocra(args),

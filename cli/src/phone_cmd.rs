@@ -202,8 +202,8 @@ fn group_iban(iban: &str) -> String {
         .join(" ")
 }
 
-/// What the user approves, for the terminal.
-fn describe(c: &Challenge) -> String {
+/// What the user approves, for the terminal (also `tessera demo`'s phone).
+pub fn describe(c: &Challenge) -> String {
     let mut out = match &c.transaction {
         None => format!("Log in to {}\n  User:      {}\n", c.origin, c.user_id),
         Some(_) => format!(

@@ -16,3 +16,5 @@ pub use portal::{
     Accepted, Enrollment, IssuedChallenge, Portal, PortalConfig, keys_of, parse_challenge_id,
 };
 pub use store::{PortalStore, SqliteStore};
+#[cfg(feature = "web")]
+pub mod web;

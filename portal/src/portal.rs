@@ -199,21 +199,30 @@ impl<S: PortalStore> Portal<S> {
         })?
     }
 
-    fn active_token(&self, user_id: &str) -> Result<TokenRecord, PortalError> {
+    /// The user's newest active token, or the active token `id` of the user.
+    fn active_token(&self, user_id: &str, id: Option<TokenId>) -> Result<TokenRecord, PortalError> {
         self.store
             .tokens_of(user_id)?
             .into_iter()
-            .find(|t| t.state == TokenState::Active)
+            .find(|t| t.state == TokenState::Active && id.is_none_or(|id| t.id == id))
             .ok_or_else(|| PortalError::NoActiveToken(user_id.to_owned()))
+    }
+
+    /// The user's activated mobiles, newest first.
+    pub fn active_tokens(&self, user_id: &str) -> Result<Vec<TokenRecord>, PortalError> {
+        let mut tokens = self.store.tokens_of(user_id)?;
+        tokens.retain(|t| t.state == TokenState::Active);
+        Ok(tokens)
     }
 
     fn issue(
         &mut self,
         user_id: &str,
+        token: Option<TokenId>,
         transaction: Option<Transaction>,
         now: u64,
     ) -> Result<IssuedChallenge, PortalError> {
-        let token = self.active_token(user_id)?;
+        let token = self.active_token(user_id, token)?;
         if token.failures >= self.config.max_failures {
             return Err(PortalError::TokenLocked);
         }
@@ -249,19 +258,40 @@ impl<S: PortalStore> Portal<S> {
         })
     }
 
-    /// A login challenge for the user's mobile.
+    /// A login challenge for the user's (newest) mobile.
     pub fn login(&mut self, user_id: &str, now: u64) -> Result<IssuedChallenge, PortalError> {
-        self.issue(user_id, None, now)
+        self.issue(user_id, None, None, now)
     }
 
-    /// A transaction for the user's mobile to sign.
+    /// A login challenge for the mobile the user chose among theirs.
+    pub fn login_with(
+        &mut self,
+        user_id: &str,
+        token: TokenId,
+        now: u64,
+    ) -> Result<IssuedChallenge, PortalError> {
+        self.issue(user_id, Some(token), None, now)
+    }
+
+    /// A transaction for the user's (newest) mobile to sign.
     pub fn sign(
         &mut self,
         user_id: &str,
         transaction: Transaction,
         now: u64,
     ) -> Result<IssuedChallenge, PortalError> {
-        self.issue(user_id, Some(transaction), now)
+        self.issue(user_id, None, Some(transaction), now)
+    }
+
+    /// A transaction for the mobile the user chose to sign.
+    pub fn sign_with(
+        &mut self,
+        user_id: &str,
+        token: TokenId,
+        transaction: Transaction,
+        now: u64,
+    ) -> Result<IssuedChallenge, PortalError> {
+        self.issue(user_id, Some(token), Some(transaction), now)
     }
 
     /// Decides on `otp` for challenge `id`. With `expect`, the challenge must

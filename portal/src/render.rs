@@ -71,6 +71,13 @@ pub fn image(payload: &[u8], module: u32) -> Result<RgbImage, PortalError> {
     }))
 }
 
+/// The side in pixels of [`image`]`(payload, module)`.
+pub fn image_side(payload: &[u8], module: u32) -> Result<u32, PortalError> {
+    let (w, _) = modules(payload)?;
+    let modules = u32::try_from(w + 2 * QUIET).unwrap_or(u32::MAX);
+    Ok(modules.saturating_mul(module.max(1)))
+}
+
 /// The mosaic as PNG bytes.
 pub fn png(payload: &[u8], module: u32) -> Result<Vec<u8>, PortalError> {
     let img = image(payload, module)?;

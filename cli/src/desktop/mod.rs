@@ -71,7 +71,9 @@ fn env_dir(name: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-fn default_data_dir() -> Option<PathBuf> {
+/// The OS's per-user data directory (`$XDG_DATA_HOME` or
+/// `~/.local/share` on Linux).
+pub fn default_data_dir() -> Option<PathBuf> {
     if cfg!(target_os = "windows") {
         env_dir("APPDATA")
     } else if cfg!(target_os = "macos") {
@@ -127,6 +129,13 @@ impl Home {
     /// the OS keyring unless `TESSERA_KEYSTORE=file` or no keyring runs.
     pub fn platform(&self) -> Platform {
         let force_file = std::env::var("TESSERA_KEYSTORE").is_ok_and(|v| v == "file");
+        self.platform_with(force_file)
+    }
+
+    /// The platform with the device key in a 0600 file in the directory
+    /// when `force_file` (a throwaway vault, as `tessera demo`'s), else as
+    /// [`Home::platform`] chooses.
+    pub fn platform_with(&self, force_file: bool) -> Platform {
         let (backend, warning) = choose_backend(&self.dir, force_file, self.vault_exists());
         if let Some(warning) = warning {
             eprintln!("warning: {warning}");
@@ -139,7 +148,8 @@ impl Home {
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<(), CliError> {
+/// Creates `dir` and its parents, readable by the owner only (0700).
+pub fn create_private_dir(dir: &Path) -> Result<(), CliError> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -1,0 +1,360 @@
+//! The reference portal in a browser (`tessera portal`; feature `web`).
+//!
+//! An axum server over the same [`Portal`] and SQLite store as
+//! `tessera issuer`, with the users of the portal, sessions and pages on
+//! top. The flows are the ones of DESIGN.md: sign in with user ID and
+//! password, choose the mobile, scan the mosaic, type the OTP; "Mon
+//! compte" to add (activation mosaic, code, confirmation OTP) and remove
+//! mobiles; "Virement" to have a transfer signed.
+//!
+//! | File | Concern |
+//! |---|---|
+//! | `mod.rs` | the state ([`WebPortal`]), the router, security headers, the server |
+//! | `handlers.rs` | one function per route; SQLite and Argon2 work runs in `spawn_blocking` |
+//! | `session.rs` | server-side sessions, cookies, CSRF tokens |
+//! | `throttle.rs` | wrong passwords per user and per address, wrong OTPs per address |
+//! | `users.rs` | users and Argon2id password hashes (`web_users` table), demo users |
+//! | `pages.rs` | the HTML (maud: escaped by construction), `style.css` |
+//! | `i18n.rs` | French, English, German |
+//!
+//! Web security: see `docs/threat-model.md`, "Web portal".
+
+mod handlers;
+pub mod i18n;
+pub mod pages;
+pub mod session;
+pub mod throttle;
+pub mod users;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use ring::rand::SystemRandom;
+use thiserror::Error;
+
+use crate::{Portal, PortalConfig, PortalError, SqliteStore};
+use session::Sessions;
+use throttle::Throttle;
+use users::{DemoUser, UserStore};
+
+/// Why the web portal could not start or answer.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum WebError {
+    /// The database failed.
+    #[error("storage error: {0}")]
+    Storage(String),
+    /// Password hashing failed, or a stored hash is unreadable.
+    #[error("password hashing failed")]
+    Hash,
+    /// The system's random source failed.
+    #[error("the random number generator failed")]
+    Random,
+    /// From the relying party.
+    #[error(transparent)]
+    Portal(#[from] PortalError),
+    /// The server's socket or runtime.
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The wall clock (Unix seconds), injectable for tests.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    })
+}
+
+/// How the web portal behaves.
+#[derive(Clone)]
+pub struct WebConfig {
+    /// The portal's public origin, e.g. `http://127.0.0.1:8080`: shown on
+    /// the phone, bound into every OTP, and deciding the cookies' `Secure`
+    /// flag (set for an `https://` origin, i.e. behind a TLS proxy).
+    pub origin: String,
+    /// The relying party's settings (challenge and activation lifetimes,
+    /// lock after wrong OTPs).
+    pub portal: PortalConfig,
+    /// Pixels per mosaic module in the pages' images.
+    pub module_px: u32,
+    /// Print one line per request (method, path, status, time) on stderr;
+    /// never a query string, a form field or a cookie.
+    pub log_requests: bool,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl std::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebConfig")
+            .field("origin", &self.origin)
+            .field("portal", &self.portal)
+            .field("module_px", &self.module_px)
+            .field("log_requests", &self.log_requests)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebConfig {
+    /// The defaults for `origin`: 3-minute challenges, 10-minute
+    /// activation offers, 6-pixel modules, the system clock.
+    pub fn new(origin: impl Into<String>) -> Self {
+        Self {
+            origin: origin.into(),
+            portal: PortalConfig {
+                activation_lifetime: 10 * 60,
+                ..PortalConfig::default()
+            },
+            module_px: 6,
+            log_requests: false,
+            clock: system_clock(),
+        }
+    }
+
+    /// Whether cookies get `Secure` (and the `__Host-` prefix) and
+    /// responses HSTS: when the origin is https.
+    pub fn secure(&self) -> bool {
+        self.origin.starts_with("https://")
+    }
+}
+
+/// The web portal's state, shared by every request.
+pub struct WebPortal {
+    portal: Mutex<Portal<SqliteStore>>,
+    users: Mutex<UserStore>,
+    sessions: Mutex<Sessions>,
+    throttle: Mutex<Throttle>,
+    /// Password hashes at once (19 MiB each): a burst of logins queues
+    /// instead of exhausting memory.
+    hashing: tokio::sync::Semaphore,
+    config: WebConfig,
+    rng: SystemRandom,
+    /// Verified against when the user does not exist, so that an unknown
+    /// user ID takes as long as a wrong password.
+    dummy_hash: String,
+}
+
+impl std::fmt::Debug for WebPortal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebPortal")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl WebPortal {
+    /// Opens the portal over the SQLite database at `db` (created if
+    /// missing), creating the demo users on the first start: they are
+    /// returned with their passwords, to be shown once.
+    pub fn open(db: &Path, config: WebConfig) -> Result<(Self, Vec<DemoUser>), WebError> {
+        Self::new(SqliteStore::open(db)?, UserStore::open(db)?, config)
+    }
+
+    /// A portal in memory (tests).
+    pub fn in_memory(config: WebConfig) -> Result<(Self, Vec<DemoUser>), WebError> {
+        Self::new(SqliteStore::in_memory()?, UserStore::in_memory()?, config)
+    }
+
+    fn new(
+        store: SqliteStore,
+        users: UserStore,
+        config: WebConfig,
+    ) -> Result<(Self, Vec<DemoUser>), WebError> {
+        let rng = SystemRandom::new();
+        let demo = users.create_demo_users((config.clock)())?;
+        let dummy_hash = users::hash_password(b"not a password", &rng)?;
+        let portal = Portal::new(store, config.portal.clone());
+        Ok((
+            Self {
+                portal: Mutex::new(portal),
+                users: Mutex::new(users),
+                sessions: Mutex::new(Sessions::default()),
+                throttle: Mutex::new(Throttle::default()),
+                hashing: tokio::sync::Semaphore::new(2),
+                config,
+                rng,
+                dummy_hash,
+            },
+            demo,
+        ))
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &WebConfig {
+        &self.config
+    }
+
+    fn portal(&self) -> MutexGuard<'_, Portal<SqliteStore>> {
+        lock(&self.portal)
+    }
+
+    fn users(&self) -> MutexGuard<'_, UserStore> {
+        lock(&self.users)
+    }
+
+    fn sessions(&self) -> MutexGuard<'_, Sessions> {
+        lock(&self.sessions)
+    }
+
+    fn throttle(&self) -> MutexGuard<'_, Throttle> {
+        lock(&self.throttle)
+    }
+
+    fn now(&self) -> u64 {
+        (self.config.clock)()
+    }
+}
+
+/// Every page's routes, with the security headers and a 16 KiB body limit.
+pub fn router(app: Arc<WebPortal>) -> Router {
+    use handlers as h;
+    Router::new()
+        .route("/", get(h::home))
+        .route("/login", post(h::login_post))
+        .route("/login/mobile", get(h::choose_get).post(h::choose_post))
+        .route("/login/otp", get(h::otp_get).post(h::otp_post))
+        .route("/welcome", get(h::welcome))
+        .route("/account", get(h::account))
+        .route("/account/add", post(h::add_mobile))
+        .route(
+            "/account/activate",
+            get(h::activate_get).post(h::activate_post),
+        )
+        .route("/account/remove", post(h::remove_mobile))
+        .route("/transfer", get(h::transfer_get).post(h::transfer_post))
+        .route(
+            "/transfer/sign",
+            get(h::transfer_sign_get).post(h::transfer_sign_post),
+        )
+        .route("/transfer/reissue", post(h::transfer_reissue))
+        .route("/transfer/done", get(h::transfer_done))
+        .route("/logout", post(h::logout))
+        .route("/lang/{code}", get(h::language))
+        .route("/mosaic/{file}", get(h::mosaic))
+        .route("/static/style.css", get(h::style))
+        .fallback(h::not_found)
+        .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(middleware::from_fn_with_state(app.clone(), log_request))
+        .layer(middleware::map_response_with_state(
+            app.clone(),
+            security_headers,
+        ))
+        .with_state(app)
+}
+
+/// The Content-Security-Policy of every response: nothing but this
+/// origin's images, stylesheet and forms; no script at all; no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(State(app): State<Arc<WebPortal>>, mut res: Response) -> Response {
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(h, header::CONTENT_SECURITY_POLICY, CSP);
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(
+        h,
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set(
+        h,
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        "same-origin",
+    );
+    set(
+        h,
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, header::CACHE_CONTROL, "no-store");
+    }
+    if app.config.secure() {
+        set(
+            h,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+    res
+}
+
+/// One line per request on stderr: method, path (no query), status, time.
+async fn log_request(State(app): State<Arc<WebPortal>>, req: Request, next: Next) -> Response {
+    if !app.config.log_requests {
+        return next.run(req).await;
+    }
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let start = std::time::Instant::now();
+    let res = next.run(req).await;
+    eprintln!(
+        "{method} {path} {} {} ms",
+        res.status().as_u16(),
+        start.elapsed().as_millis()
+    );
+    res
+}
+
+/// Serves `app` on `listener` until Ctrl-C (or SIGTERM), on a small
+/// multi-threaded runtime; blocking work goes to its blocking pool.
+pub fn serve(listener: std::net::TcpListener, app: Arc<WebPortal>) -> Result<(), WebError> {
+    listener.set_nonblocking(true)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_io()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        axum::serve(
+            listener,
+            router(app).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown())
+        .await
+    })?;
+    Ok(())
+}
+
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
