@@ -356,8 +356,16 @@ fn decode_triple(
             candidates.push((timing_score(bits, &g.homography(), dim, dark), v, g));
         }
     }
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     let module_px = (m_right + m_down) / 2.0;
+    // A finder inferred from a pair (count 0) is only roughly placed: such
+    // grids are fitted to the code's fixed patterns before they are scored.
+    if tl.count == 0 || tr.count == 0 || bl.count == 0 {
+        for (score, _, g) in candidates.iter_mut() {
+            *g = refine(bits, *g, module_px, dark);
+            *score = timing_score(bits, &g.homography(), g.dim, dark);
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     for (score, v, g) in candidates.into_iter().take(3) {
         // Random cells match the timing pattern half the time; a grid off by
         // half a module scores about 0.6 before refinement. Small versions
@@ -380,6 +388,7 @@ fn decode_triple(
             (true, Sampling::Binary),
             (true, Sampling::Grey),
             (true, Sampling::ModuleLocal),
+            (true, Sampling::Sharpened),
         ] {
             if refined && how == Sampling::Binary {
                 h = refine(bits, g, module_px, dark).homography();
@@ -590,12 +599,16 @@ enum Sampling {
     /// and lightest modules around it (5 x 5 modules): follows a shadow
     /// edge across the code at the scale of modules, not pixel blocks.
     ModuleLocal,
+    /// As `ModuleLocal`, after undoing some of the blur between
+    /// neighbouring modules (each value pushed away from the mean of its four
+    /// neighbours): for codes blurred by more than half a module.
+    Sharpened,
 }
 
 /// The module grid read through `h`; `None` when too much of it falls outside the image.
 fn sample(bits: &Bits, h: &Homography, dim: usize, dark: bool, how: Sampling) -> Option<Sampled> {
-    if how == Sampling::ModuleLocal {
-        return sample_module_local(bits, h, dim, dark);
+    if matches!(how, Sampling::ModuleLocal | Sampling::Sharpened) {
+        return sample_module_local(bits, h, dim, dark, how == Sampling::Sharpened);
     }
     const SPOTS: [(f32, f32); 5] = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)];
     let mut cells = Vec::with_capacity(dim * dim);
@@ -609,7 +622,7 @@ fn sample(bits: &Bits, h: &Homography, dim: usize, dark: bool, how: Sampling) ->
                     (x >= 0.0 && y >= 0.0 && x < bits.w as f32 && y < bits.h as f32)
                         .then(|| bits.dark(x as usize, y as usize) == dark)
                 }
-                Sampling::ModuleLocal => None,
+                Sampling::ModuleLocal | Sampling::Sharpened => None,
                 Sampling::Grey => {
                     let mut votes = 0i32;
                     let mut seen = 0;
@@ -636,7 +649,13 @@ fn sample(bits: &Bits, h: &Homography, dim: usize, dark: bool, how: Sampling) ->
 }
 
 /// See [`Sampling::ModuleLocal`].
-fn sample_module_local(bits: &Bits, h: &Homography, dim: usize, dark: bool) -> Option<Sampled> {
+fn sample_module_local(
+    bits: &Bits,
+    h: &Homography,
+    dim: usize,
+    dark: bool,
+    sharpen: bool,
+) -> Option<Sampled> {
     const SPOTS: [(f32, f32); 5] = [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)];
     let mut values = Vec::with_capacity(dim * dim);
     let mut outside = 0usize;
@@ -661,6 +680,35 @@ fn sample_module_local(bits: &Bits, h: &Homography, dim: usize, dark: bool) -> O
     }
     if outside * 20 > dim * dim {
         return None;
+    }
+    if sharpen {
+        let at = |x: usize, y: usize| {
+            (x < dim && y < dim)
+                .then(|| values.get(y * dim + x).copied())
+                .flatten()
+                .filter(|v| v.is_finite())
+        };
+        let sharp: Vec<f32> = (0..dim * dim)
+            .map(|i| {
+                let (x, y) = (i % dim, i / dim);
+                let Some(v) = at(x, y) else { return f32::NAN };
+                let around: Vec<f32> = [
+                    x.checked_sub(1).and_then(|x| at(x, y)),
+                    at(x + 1, y),
+                    y.checked_sub(1).and_then(|y| at(x, y)),
+                    at(x, y + 1),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                if around.is_empty() {
+                    return v;
+                }
+                let mean = around.iter().sum::<f32>() / around.len() as f32;
+                v + (v - mean)
+            })
+            .collect();
+        values = sharp;
     }
     let mut cells = Vec::with_capacity(dim * dim);
     for my in 0..dim {
