@@ -1,11 +1,13 @@
 // JVM tests of the Android shell's platform-independent Kotlin (scripts/shells runs them):
 // frame packing from plane descriptions, the sample app's flow model, and error → message
-// mapping in the three languages of res/values*/strings.xml. Against the real generated
+// mapping in the three languages of res/values{,-en,-de}/strings.xml. Against the real generated
 // bindings and the host library (TestPortal, a test-only export, stands in for the portal),
 // with fakes of the platform traits where the Android Keystore and BiometricPrompt would be.
 //
 // A plain main() with kotlin.test assertions; prints "N passed, N failed" and exits 1 when a
 // test fails. Argument: the sample app's res/ directory.
+
+package lu.tessera.shells.test
 
 import lu.tessera.android.FramePacker
 import lu.tessera.android.PlaneView

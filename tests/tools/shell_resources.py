@@ -147,6 +147,37 @@ def main(argv):
     check("iOS Localizable.strings: fr, en, de parse", problems)
     same_keys("iOS strings: fr, en, de have the same keys and placeholders", ios)
     same_keys("Android and iOS have the same keys and placeholders", {"Android (fr)": android["fr"], "iOS (fr)": ios["fr"]})
+    plist = {}
+    problems = []
+    for lang in LOCALES:
+        table, p = ios_strings(os.path.join(IOS, f"{lang}.lproj", "InfoPlist.strings"))
+        plist[lang] = table
+        problems += p
+    check("iOS InfoPlist.strings: fr, en, de parse", problems)
+    same_keys("iOS InfoPlist.strings: the same keys in fr, en, de", plist)
+
+    # Every key the code names exists: the Kotlin and Swift message enums (the same keys in
+    # both), and the Swift sample's L("key") calls (Kotlin's R.string.* are checked by kotlinc).
+    problems = []
+    kotlin_msgs = set(re.findall(r'^\s+[A-Z_]+\("([a-z_]+)"', open("android/sample/src/main/kotlin/lu/tessera/sample/flow/Messages.kt").read(), re.M))
+    swift_msgs = set(re.findall(r'^\s+case \w+ = "([a-z_]+)"', open("ios/SampleApp/Sources/Messages.swift").read(), re.M))
+    if not kotlin_msgs or kotlin_msgs != swift_msgs:
+        problems.append(f"Kotlin Msg and Swift Msg differ: {sorted(kotlin_msgs ^ swift_msgs)}")
+    for key in sorted(kotlin_msgs - android["fr"].keys()):
+        problems.append(f"Kotlin Msg {key} is not in strings.xml")
+    for key in sorted(swift_msgs - ios["fr"].keys()):
+        problems.append(f"Swift Msg {key} is not in Localizable.strings")
+    used = set()
+    for path in glob.glob("ios/SampleApp/Sources/*.swift"):
+        text = open(path).read()
+        used |= set(re.findall(r'\bL\("([a-z_]+)"', text))
+        for pair in re.findall(r'\? "([a-z_]+)" : "([a-z_]+)"', text):
+            used |= set(pair)
+    for key in sorted(used - ios["fr"].keys()):
+        problems.append(f"the Swift sample uses {key}, which is not in Localizable.strings")
+    if len(used) < 20:
+        problems.append(f"only {len(used)} keys found in the Swift sample: the pattern is broken")
+    check(f"the {len(kotlin_msgs)} message keys and the {len(used)} keys the Swift sample uses exist", problems)
 
     # 4. Backup rules.
     problems = []
