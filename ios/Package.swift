@@ -24,6 +24,7 @@ let package = Package(
             name: "TesseraFFI",
             dependencies: ["TesseraFFIC"],
             path: "Sources/TesseraFFI",
+            exclude: ["README.md"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .target(

@@ -11,7 +11,12 @@
 4. The backup rules the manifest names exist and exclude Tessera's directory.
 5. The version catalog parses and every `libs.*` reference in the build files
    is declared in it.
-6. With --r-class FILE: writes a stub R class (R.string.<key>) for the sample, so
+6. The platform checklist (C12-C14 and the camera/storage rules), on the code
+   with comments removed: biometric keys bound to strong biometrics with no
+   device-credential or passcode fallback, invalidated on enrolment, used
+   through a CryptoObject / the Secure Enclave; late frames dropped; storage
+   this-device-only; the XCFramework's map named module.modulemap.
+7. With --r-class FILE: writes a stub R class (R.string.<key>) for the sample, so
    kotlinc checks that every string the Kotlin code uses exists.
 
 Usage: shell_resources.py [--r-class FILE]    (run from the repository root)
@@ -225,7 +230,37 @@ def main(argv):
                 problems.append(f"{path}: libs.{m.group(1) or ''}{m.group(2)} is not in the catalog")
     check("Gradle version catalog parses; every libs.* reference is declared", problems)
 
-    # 6. The stub R class.
+    # 6. The platform checklist.
+    def code(paths):
+        text = ""
+        for path in paths:
+            src = open(path, encoding="utf-8").read()
+            src = re.sub(r"/\*.*?\*/", "", src, flags=re.S)
+            text += re.sub(r"//[^\n]*", "", src) + "\n"
+        return text
+
+    android_code = code(glob.glob("android/tessera/src/main/**/*.kt", recursive=True) + glob.glob("android/sample/src/main/**/*.kt", recursive=True))
+    ios_code = code(glob.glob("ios/Sources/Tessera/*.swift") + glob.glob("ios/SampleApp/Sources/*.swift"))
+    gate_kt = code(["android/tessera/src/main/kotlin/lu/tessera/android/AndroidBiometricGate.kt"])
+    gate_swift = code(["ios/Sources/Tessera/SecureEnclaveBiometricGate.swift"])
+    rules = [
+        ("Android: no DEVICE_CREDENTIAL anywhere (C14)", "DEVICE_CREDENTIAL" not in android_code),
+        ("Android: the prompt allows BIOMETRIC_STRONG only (C14)", re.search(r"setAllowedAuthenticators\(BIOMETRIC_STRONG\)", gate_kt) and len(re.findall(r"setAllowedAuthenticators\(", android_code)) == 1),
+        ("Android: the key needs user authentication, strong biometrics, per use (C12, C14)", "setUserAuthenticationRequired(true)" in gate_kt and "setUserAuthenticationParameters(0, KeyProperties.AUTH_BIOMETRIC_STRONG)" in gate_kt and "AUTH_DEVICE_CREDENTIAL" not in android_code),
+        ("Android: the key is invalidated by a new enrolment (C13)", "setInvalidatedByBiometricEnrollment(true)" in gate_kt),
+        ("Android: the prompt authenticates a CryptoObject (C12)", re.search(r"authenticate\(info, BiometricPrompt\.CryptoObject\(cipher\)\)", gate_kt) and not re.search(r"authenticate\(info\)", android_code)),
+        ("Android: KeyPermanentlyInvalidatedException becomes KeyInvalidated (C13)", len(re.findall(r"catch \(e: KeyPermanentlyInvalidatedException\) \{\s*throw PlatformException\.KeyInvalidated\(\)", gate_kt)) == 2),
+        ("Android: the analyzer keeps only the latest frame", "STRATEGY_KEEP_ONLY_LATEST" in android_code and "STRATEGY_BLOCK_PRODUCER" not in android_code),
+        ("iOS: biometrics only, no passcode fallback (C14)", ".deviceOwnerAuthenticationWithBiometrics" in gate_swift and not re.search(r"\.deviceOwnerAuthentication\b(?!WithBiometrics)", ios_code) and ".userPresence" not in ios_code and ".devicePasscode" not in ios_code and 'localizedFallbackTitle = ""' in gate_swift),
+        ("iOS: the key is .biometryCurrentSet in the Secure Enclave (C12, C13)", "[.privateKeyUsage, .biometryCurrentSet]" in gate_swift and "kSecAttrTokenIDSecureEnclave" in gate_swift and ".biometryAny" not in ios_code),
+        ("iOS: ECIES X963SHA256 AES-GCM for the slot key and the vault", ios_code.count("eciesEncryptionCofactorX963SHA256AESGCM") >= 2),
+        ("iOS: late frames are dropped", "alwaysDiscardsLateVideoFrames = true" in ios_code),
+        ("iOS: storage and keys are this-device-only, passcode set", "kSecAttrAccessibleWhenPasscodeSetThisDeviceOnly" in ios_code and not re.search(r"kSecAttrAccessible(Always|AfterFirstUnlock\b|WhenUnlocked\b)", ios_code)),
+        ("iOS: the XCFramework's module map is named module.modulemap", "/module.modulemap" in open("ios/scripts/build-xcframework.sh").read()),
+    ]
+    check("platform checklist: " + str(len(rules)) + " rules", [name for name, ok in rules if not ok])
+
+    # 7. The stub R class.
     if r_class:
         os.makedirs(os.path.dirname(r_class), exist_ok=True)
         with open(r_class, "w") as f:
