@@ -79,11 +79,7 @@ struct HomeView: View {
         } else {
             Text(L("home_tokens")).font(.headline).accessibilityAddTraits(.isHeader)
             ForEach(info.tokens, id: \.id) { token in
-                if case let .mosaic(origin, userId, _) = token.kind {
-                    Text(verbatim: "\(userId) — \(origin)")
-                } else {
-                    Text(verbatim: token.label)
-                }
+                Text(verbatim: Self.describe(token))
             }
             if let left = info.attemptsLeft, left < 10 {
                 Text(L("home_attempts_left", [Int32(left)]))
@@ -104,11 +100,20 @@ struct HomeView: View {
             Button(L("home_activate"), action: model.scan)
         }
     }
+
+    static func describe(_ token: TokenInfo) -> String {
+        if case let .mosaic(origin, userId, _) = token.kind { return "\(userId) — \(origin)" }
+        return token.label
+    }
 }
 
 struct ActivationCodeView: View {
     let model: FlowModel
     @State private var code = ""
+
+    init(model: FlowModel) {
+        self.model = model
+    }
 
     var body: some View {
         Text(L("activation_code_title")).font(.headline).accessibilityAddTraits(.isHeader)
@@ -128,6 +133,12 @@ struct ActivationPasscodeView: View {
     let model: FlowModel
     @State private var first = ""
     @State private var second = ""
+
+    init(details: ActivationDetails, newVault: Bool, model: FlowModel) {
+        self.details = details
+        self.newVault = newVault
+        self.model = model
+    }
 
     var body: some View {
         Text(L("activation_for", [details.userId, details.origin])).font(.headline).accessibilityAddTraits(.isHeader)
@@ -192,6 +203,11 @@ struct OtpScreen: View {
     let model: FlowModel
     private let timer = Timer.publish(every: 1, on: .main, in: .common).autoconnect()
 
+    init(info: OtpInfo, model: FlowModel) {
+        self.info = info
+        self.model = model
+    }
+
     var body: some View {
         Text(L(info.kind == .transaction ? "otp_title_transaction" : "otp_title_login"))
             .font(.headline).accessibilityAddTraits(.isHeader)
@@ -225,6 +241,12 @@ struct PasscodeForm: View {
     let action: String
     let submit: (Data) -> Void
     @State private var passcode = ""
+
+    init(label: String, action: String, submit: @escaping (Data) -> Void) {
+        self.label = label
+        self.action = action
+        self.submit = submit
+    }
 
     var body: some View {
         SecureField(label, text: $passcode).textFieldStyle(.roundedBorder)

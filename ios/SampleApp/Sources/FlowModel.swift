@@ -114,7 +114,7 @@ final class FlowModel: ObservableObject {
                     self.challenge = pending
                     self.screen = .details(result.0, biometricsEnabled: result.1)
                 }
-            case .import:
+            case .`import`:
                 self.refreshHome(UiText(msg: .importNotSupported))
             }
         }

@@ -10,11 +10,15 @@ struct ScanView: View {
     @State private var scanner: CameraScanner?
     @State private var denied = false
 
+    init(model: FlowModel) {
+        self.model = model
+    }
+
     var body: some View {
         Text(L(denied ? "scan_camera_denied" : "scan_hint"))
         if let scanner {
             CameraPreview(session: scanner.session)
-                .aspectRatio(3 / 4, contentMode: .fit)
+                .aspectRatio(0.75, contentMode: .fit)
                 .accessibilityHidden(true)
         }
         if denied {

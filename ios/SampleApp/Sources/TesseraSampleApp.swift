@@ -1,5 +1,6 @@
 import SwiftUI
 import Tessera
+import UIKit
 
 @main
 struct TesseraSampleApp: App {

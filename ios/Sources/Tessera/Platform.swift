@@ -59,18 +59,18 @@ public final class SystemClock: TesseraFFI.Clock, @unchecked Sendable {
 /// Tessera's events to the unified log. They never contain a secret (bindings/README.md), so
 /// they are logged as public.
 public final class OSLogger: TesseraFFI.Logger, @unchecked Sendable {
-    private let log: os.Logger
+    private let osLog: os.Logger
 
     public init(subsystem: String = "lu.tessera", category: String = "core") {
-        log = os.Logger(subsystem: subsystem, category: category)
+        osLog = os.Logger(subsystem: subsystem, category: category)
     }
 
     public func log(level: LogLevel, event: String) throws {
         switch level {
-        case .debug: log.debug("\(event, privacy: .public)")
-        case .info: log.info("\(event, privacy: .public)")
-        case .warn: log.warning("\(event, privacy: .public)")
-        case .error: log.error("\(event, privacy: .public)")
+        case .debug: osLog.debug("\(event, privacy: .public)")
+        case .info: osLog.info("\(event, privacy: .public)")
+        case .warn: osLog.warning("\(event, privacy: .public)")
+        case .error: osLog.error("\(event, privacy: .public)")
         }
     }
 }
