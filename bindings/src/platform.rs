@@ -47,7 +47,8 @@ pub trait DeviceKeystore: Send + Sync {
     fn generation(&self) -> Result<u64, PlatformError>;
     /// Stores `generation` durably (Tessera only ever raises it).
     fn set_generation(&self, generation: u64) -> Result<(), PlatformError>;
-    /// Deletes the device key for good; a missing key is not an error.
+    /// Deletes the device key for good, and the generation with it (the
+    /// next key starts at 0); a missing key is not an error.
     fn delete_key(&self) -> Result<(), PlatformError>;
 }
 

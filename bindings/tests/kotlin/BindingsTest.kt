@@ -74,7 +74,8 @@ class FakeKeystore : DeviceKeystore {
         if (crashOnSetGeneration) { crashOnSetGeneration = false; throw IllegalStateException("keystore crashed") }
         gen = generation
     }
-    @Synchronized override fun deleteKey() { aead = null }
+    /** Deletes the key and the generation with it (the core's DeviceKeystore contract). */
+    @Synchronized override fun deleteKey() { aead = null; gen = 0uL }
     fun hasKey() = synchronized(this) { aead != null }
 }
 

@@ -111,7 +111,9 @@ class FakeKeystore(t.DeviceKeystore):
         self.gen = generation
 
     def delete_key(self):
+        # The key and the generation with it (the core's DeviceKeystore contract).
         self.sealer = None
+        self.gen = 0
 
 
 class FakeGate(t.BiometricGate):

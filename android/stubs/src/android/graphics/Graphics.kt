@@ -1,0 +1,7 @@
+// COMPILE-ONLY STUB of the Android/AndroidX API used by android/: signatures only, never run,
+// never shipped (scripts/shells type-checks the Android shell against it; Gradle never sees it).
+package android.graphics
+
+object ImageFormat {
+    const val YUV_420_888 = 0x23
+}

@@ -1,0 +1,120 @@
+import CryptoKit
+import Foundation
+import Security
+import TesseraFFI
+
+/// Tessera's `DeviceKeystore` on iOS: a P-256 key created in the Secure Enclave (never leaves
+/// it; usable without user presence, only on this device, only while a passcode is set) that
+/// wraps the whole vault with ECIES (`eciesEncryptionCofactorX963SHA256AESGCM`: an ephemeral
+/// ECDH key, X9.63 KDF, AES-GCM, so a modified blob does not decrypt). The generation counter
+/// (rollback detection) is a Keychain item stored alongside, deleted with the key.
+///
+/// The simulator has no Secure Enclave: there the key is an ordinary Keychain key
+/// (`useSecureEnclave` false), for development only.
+public final class SecureEnclaveKeystore: DeviceKeystore, @unchecked Sendable {
+    private let tag: Data
+    private let service: String
+    private let useSecureEnclave: Bool
+    private let lock = NSLock()
+    static let algorithm = SecKeyAlgorithm.eciesEncryptionCofactorX963SHA256AESGCM
+
+    public init(tag: String = "lu.tessera.device", useSecureEnclave: Bool = SecureEnclave.isAvailable) {
+        self.tag = Data(tag.utf8)
+        self.service = tag
+        self.useSecureEnclave = useSecureEnclave
+    }
+
+    public func createKey() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        if try privateKey() != nil { return }
+        var error: Unmanaged<CFError>?
+        guard let access = SecAccessControlCreateWithFlags(nil, Keychain.accessible, useSecureEnclave ? .privateKeyUsage : [], &error) else {
+            throw PlatformError.Unavailable(reason: "access control: \(describe(error))")
+        }
+        var attributes: [String: Any] = [
+            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
+            kSecAttrKeySizeInBits as String: 256,
+            kSecPrivateKeyAttrs as String: [
+                kSecAttrIsPermanent as String: true,
+                kSecAttrApplicationTag as String: tag,
+                kSecAttrAccessControl as String: access,
+            ] as [String: Any],
+        ]
+        if useSecureEnclave { attributes[kSecAttrTokenID as String] = kSecAttrTokenIDSecureEnclave }
+        guard SecKeyCreateRandomKey(attributes as CFDictionary, &error) != nil else {
+            throw PlatformError.Unavailable(reason: "device key: \(describe(error))")
+        }
+    }
+
+    public func wrap(plaintext: Data) throws -> Data {
+        guard let key = try privateKey() else { throw PlatformError.KeyMissing }
+        guard let publicKey = SecKeyCopyPublicKey(key) else { throw PlatformError.Unavailable(reason: "no public key") }
+        var error: Unmanaged<CFError>?
+        guard let sealed = SecKeyCreateEncryptedData(publicKey, Self.algorithm, plaintext as CFData, &error) else {
+            throw PlatformError.Unavailable(reason: "wrap: \(describe(error))")
+        }
+        return sealed as Data
+    }
+
+    public func unwrap(wrapped: Data) throws -> Data {
+        guard let key = try privateKey() else { throw PlatformError.KeyMissing }
+        var error: Unmanaged<CFError>?
+        guard let plain = SecKeyCreateDecryptedData(key, Self.algorithm, wrapped as CFData, &error) else {
+            // ECIES with AES-GCM: a blob that does not authenticate fails here.
+            throw PlatformError.Rejected
+        }
+        return plain as Data
+    }
+
+    public func generation() throws -> UInt64 {
+        guard let data = try Keychain.read(service: service, account: "generation") else { return 0 }
+        guard data.count == 8 else { throw PlatformError.Unavailable(reason: "generation: \(data.count) bytes") }
+        return data.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    public func setGeneration(generation: UInt64) throws {
+        let bytes = (0..<8).map { UInt8(truncatingIfNeeded: generation >> (8 * (7 - $0))) }
+        try Keychain.write(service: service, account: "generation", data: Data(bytes))
+    }
+
+    /// Deletes the key (a crypto-erase of the vault) and the generation with it: the next key
+    /// starts at 0, as the core's contract says.
+    public func deleteKey() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        let status = SecItemDelete(keyQuery(returning: false) as CFDictionary)
+        guard status == errSecSuccess || status == errSecItemNotFound else { throw Keychain.failure("delete key", status) }
+        try Keychain.delete(service: service, account: "generation")
+    }
+
+    private func keyQuery(returning: Bool) -> [String: Any] {
+        var query: [String: Any] = [
+            kSecClass as String: kSecClassKey,
+            kSecAttrApplicationTag as String: tag,
+            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
+            kSecUseDataProtectionKeychain as String: true,
+        ]
+        if returning { query[kSecReturnRef as String] = true }
+        return query
+    }
+
+    private func privateKey() throws -> SecKey? {
+        var result: CFTypeRef?
+        let status = SecItemCopyMatching(keyQuery(returning: true) as CFDictionary, &result)
+        switch status {
+        case errSecSuccess:
+            guard let ref = result, CFGetTypeID(ref) == SecKeyGetTypeID() else { return nil }
+            return (ref as! SecKey)
+        case errSecItemNotFound:
+            return nil
+        default:
+            throw Keychain.failure("device key", status)
+        }
+    }
+}
+
+func describe(_ error: Unmanaged<CFError>?) -> String {
+    guard let error = error?.takeRetainedValue() else { return "unknown error" }
+    return (error as Error).localizedDescription
+}
