@@ -18,7 +18,7 @@ mod envelope;
 mod error;
 mod fields;
 mod response;
-mod text;
+pub(crate) mod text;
 
 use std::fmt;
 use std::str::FromStr;

@@ -10,6 +10,7 @@ use prost::Message;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{OtpToken, TokenKind, UriError, split_label};
+use crate::mosaic::text::{has_forbidden, neutralise};
 use crate::otp::{Algorithm, OtpKey};
 
 const SCHEME: &str = "otpauth-migration://";
@@ -83,7 +84,8 @@ pub struct MigrationBatch {
 /// An export entry that could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedEntry {
-    /// The entry's label as the export names it.
+    /// The entry's label as the export names it, with control and
+    /// bidirectional-formatting characters replaced by U+FFFD.
     pub name: String,
     /// Why it was left out.
     pub reason: String,
@@ -146,7 +148,8 @@ pub fn parse_migration(uri: &str) -> Result<MigrationBatch, UriError> {
     let mut tokens = Vec::new();
     let mut skipped = Vec::new();
     for mut entry in payload.otp_parameters.drain(..) {
-        let name = entry.name.clone();
+        // The name of a skipped entry is shown: made inert first.
+        let name = neutralise(&entry.name);
         match convert(&mut entry) {
             Ok(token) => tokens.push(token),
             Err(reason) => skipped.push(SkippedEntry { name, reason }),
@@ -193,6 +196,11 @@ fn decode_base64(data: &str) -> Result<Zeroizing<Vec<u8>>, UriError> {
 
 /// Turns one export entry into a token, or says why it cannot be used.
 fn convert(entry: &mut proto::OtpParameters) -> Result<OtpToken, String> {
+    if has_forbidden(&entry.name) || has_forbidden(&entry.issuer) {
+        return Err(
+            "the name or issuer contains control or bidirectional-formatting characters".into(),
+        );
+    }
     let algorithm = match entry.algorithm {
         0 | 1 => Algorithm::Sha1,
         2 => Algorithm::Sha256,

@@ -15,6 +15,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use zeroize::Zeroizing;
 
 use super::{OtpToken, TokenKind, UriError, split_label};
+use crate::mosaic::text::has_forbidden;
 use crate::otp::{Algorithm, Hotp, OtpKey};
 
 /// The longest Key URI accepted, in bytes (a QR code holds at most about 3 KB).
@@ -122,6 +123,19 @@ fn decode_component(
         })
 }
 
+/// Labels and issuers are shown next to codes: control characters and
+/// bidi overrides, isolates and invisible marks (which can make
+/// "Bank:alice" render as another account) are refused, as in mosaics.
+fn refuse_hidden_characters(name: &'static str, text: &str) -> Result<(), UriError> {
+    if has_forbidden(text) {
+        return Err(UriError::InvalidParameter {
+            name,
+            reason: "it contains control or bidirectional-formatting characters".into(),
+        });
+    }
+    Ok(())
+}
+
 fn parse_number(name: &'static str, value: &str) -> Result<u64, UriError> {
     value
         .trim()
@@ -163,6 +177,7 @@ pub fn parse_key_uri(uri: &str) -> Result<ParsedUri, UriError> {
         _ => return Err(UriError::UnknownType(kind.chars().take(16).collect())),
     };
     let label = decode_component("label", raw_label, false)?;
+    refuse_hidden_characters("label", &label)?;
 
     let mut secret = None;
     let mut issuer = None;
@@ -185,7 +200,11 @@ pub fn parse_key_uri(uri: &str) -> Result<ParsedUri, UriError> {
         }
         match key.as_str() {
             "secret" => secret = Some(Zeroizing::new(decode_component("secret", value, false)?)),
-            "issuer" => issuer = Some(decode_component("issuer", value, true)?),
+            "issuer" => {
+                let value = decode_component("issuer", value, true)?;
+                refuse_hidden_characters("issuer", &value)?;
+                issuer = Some(value);
+            }
             "algorithm" => algorithm = Some(value.parse::<Algorithm>()?),
             "digits" => digits = Some(parse_number("digits", value)?),
             "counter" => counter = Some(parse_number("counter", value)?),
