@@ -326,3 +326,39 @@ impl OtpToken {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! A few cases in the core, so that the Key URI parser also runs under
+    //! Miri (docs/miri.md); the full table is `tests/tests/key_uri.rs`.
+
+    use super::*;
+
+    #[test]
+    fn parses_formats_and_refuses() {
+        let uri = "otpauth://totp/Example%20Bank:alice@example.com?secret=JBSW Y3DP-EHPK3PXP&issuer=Example+Bank&algorithm=SHA256&digits=8&period=60";
+        let parsed = parse_key_uri(uri).unwrap();
+        let t = &parsed.token;
+        assert_eq!(t.issuer.as_deref(), Some("Example Bank"));
+        assert_eq!(t.account, "alice@example.com");
+        assert_eq!(t.secret.expose(), b"Hello!\xde\xad\xbe\xef");
+        assert_eq!((t.algorithm, t.digits), (Algorithm::Sha256, 8));
+        assert_eq!(t.kind, TokenKind::Totp { period: 60 });
+        let back = parse_key_uri(&t.to_key_uri()).unwrap().token;
+        assert_eq!((back.issuer, back.account), (t.issuer.clone(), t.account.clone()));
+        for bad in [
+            "otpauth://totp/x?secret=JBSWY3DP1",
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&secret=JBSWY3DPEHPK3PXP",
+            "otpauth://totp/a%E2%80%AEb?secret=JBSWY3DPEHPK3PXP",
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&period=121",
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&digits=10",
+            "otpauth://totp/%C3%28?secret=JBSWY3DPEHPK3PXP",
+        ] {
+            assert!(parse_key_uri(bad).is_err(), "{bad}");
+        }
+        assert!(matches!(
+            parse_key_uri(&"x".repeat(MAX_URI_LEN + 1)),
+            Err(UriError::TooLong { .. })
+        ));
+    }
+}
