@@ -345,7 +345,10 @@ mod tests {
         assert_eq!((t.algorithm, t.digits), (Algorithm::Sha256, 8));
         assert_eq!(t.kind, TokenKind::Totp { period: 60 });
         let back = parse_key_uri(&t.to_key_uri()).unwrap().token;
-        assert_eq!((back.issuer, back.account), (t.issuer.clone(), t.account.clone()));
+        assert_eq!(
+            (back.issuer, back.account),
+            (t.issuer.clone(), t.account.clone())
+        );
         for bad in [
             "otpauth://totp/x?secret=JBSWY3DP1",
             "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&secret=JBSWY3DPEHPK3PXP",
