@@ -35,26 +35,35 @@ toolchain=()
 [ "$sanitizer" = address ] && toolchain=(+nightly)
 
 mkdir -p target
-summary=target/fuzz-summary.txt
+here=$(pwd)
+summary=$here/target/fuzz-summary.txt
 status=0
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
-  log="target/fuzz-$t.log"
-  echo "run.sh: $t: $runs runs (log: fuzz/$log)"
+  log="$here/target/fuzz-$t.log"
+  # libFuzzer's -jobs mode writes fuzz-<job>.log into the working directory:
+  # each target runs in its own, and one campaign per target at a time.
+  work="$here/target/work/$t"
+  mkdir -p "$work"
+  exec 9>"$work/lock"
+  if ! flock -n 9; then
+    echo "run.sh: $t: another campaign is running it" >&2; status=1; continue
+  fi
+  echo "run.sh: $t: $runs runs (log: fuzz/target/fuzz-$t.log)"
   start=$(date +%s)
-  if CARGO_BUILD_JOBS=1 nice -n 19 cargo "${toolchain[@]}" fuzz run --sanitizer "$sanitizer" "$t" \
-      "corpus/$t" "seeds/$t" -- \
+  if (cd "$work" && CARGO_BUILD_JOBS=1 nice -n 19 cargo "${toolchain[@]}" fuzz run \
+      --fuzz-dir "$here" --sanitizer "$sanitizer" "$t" "$here/corpus/$t" "$here/seeds/$t" -- \
       -runs="$runs" -timeout=1 -rss_limit_mb=2048 -jobs=1 -workers=1 \
-      -print_final_stats=1 >"$log" 2>&1; then
+      -print_final_stats=1 >"$log" 2>&1); then
     result=ok
   else
-    result="FAILED (see fuzz/$log and fuzz/artifacts/$t/)"
+    result="FAILED (see fuzz/target/fuzz-$t.log and fuzz/artifacts/$t/)"
     status=1
   fi
   secs=$(( $(date +%s) - start ))
-  # With -jobs, libFuzzer also writes the job's output to fuzz-0.log (the
-  # same lines are in $log).
-  rm -f fuzz-[0-9]*.log
+  # The job's own log (libFuzzer copies it into $log when the job ends).
+  rm -f "$work"/fuzz-[0-9]*.log
+  exec 9>&-
   execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1 || true)
   rate=$(grep -Eo 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1 || true)
   if [ -n "$execs" ] && { [ -z "$rate" ] || [ "$rate" = 0 ]; }; then
