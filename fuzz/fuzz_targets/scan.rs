@@ -86,7 +86,7 @@ fuzz_target!(|data: &[u8]| {
                 Frame::bgra(w as u32, h as u32, &buf, stride)
             }
         }
-        f @ (3 | 4 | 5) => {
+        f @ 3..=5 => {
             let stride = if tight { pad } else { w + pad };
             let c_stride = if f == 5 { stride.div_ceil(2) } else { stride };
             let y_len = stride * h;
