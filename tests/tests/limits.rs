@@ -148,3 +148,53 @@ fn vault_files_over_16_mib_are_refused_before_the_device_key_sees_them() {
         Err(VaultError::Corrupted(m)) if m.contains("bytes")
     ));
 }
+
+/// C29: with a budget, the authenticator's scan of a worst-case frame (RGBA
+/// noise: every view, every sample) stops soon after the budget, measured on
+/// the platform's monotonic clock; without one it runs to its work caps.
+#[test]
+fn the_authenticator_scans_within_its_budget() {
+    use std::sync::Arc;
+    use tessera_core::vault::{Clock, Platform};
+
+    struct RealClock(Instant);
+    impl Clock for RealClock {
+        fn now_unix(&self) -> u64 {
+            1_764_400_000
+        }
+        fn monotonic_nanos(&self) -> u64 {
+            u64::try_from(self.0.elapsed().as_nanos()).unwrap_or(u64::MAX)
+        }
+    }
+    let (w, h) = (640usize, 480usize);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let noise: Vec<u8> = (0..w * h * 4)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let frame = Frame::rgba(w as u32, h as u32, &noise, w * 4).unwrap();
+    let fake = FakePlatform::new();
+    let platform = Platform {
+        clock: Arc::new(RealClock(Instant::now())),
+        ..fake.platform()
+    };
+    let scan_time = |budget| {
+        let config = AuthenticatorConfig {
+            scan_budget_ms: budget,
+            ..AuthenticatorConfig::default()
+        };
+        let auth = Authenticator::new(platform.clone(), config).unwrap();
+        let start = Instant::now();
+        assert!(auth.scan(&frame).is_empty());
+        start.elapsed()
+    };
+    let unbounded = scan_time(None);
+    let bounded = scan_time(Some(1));
+    // The deadline is checked between steps (a view's projection and
+    // binarisation is one step): the budget cuts the work short.
+    assert!(bounded < unbounded / 2, "{bounded:?} vs {unbounded:?}");
+}
