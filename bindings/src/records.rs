@@ -348,6 +348,13 @@ pub struct AuthenticatorOptions {
     /// before challenges are refused with `ClockWrong`, in seconds.
     #[uniffi(default = 120)]
     pub max_clock_skew_secs: u32,
+    /// Longest time one `scan_frame` may take, in milliseconds, measured on
+    /// the `Clock`'s monotonic time; a frame that is not read by then gives
+    /// no code (the next frame is tried). 0: no time limit, only the
+    /// scanner's work caps (a noisy 720p frame can then take a second or
+    /// more on a slow phone).
+    #[uniffi(default = 500)]
+    pub scan_budget_ms: u32,
 }
 
 impl Default for AuthenticatorOptions {
@@ -355,6 +362,7 @@ impl Default for AuthenticatorOptions {
         Self {
             kdf_budget_ms: 500,
             max_clock_skew_secs: 120,
+            scan_budget_ms: 500,
         }
     }
 }
@@ -375,6 +383,7 @@ impl AuthenticatorOptions {
                 ..VaultConfig::default()
             },
             max_clock_skew_secs: u64::from(self.max_clock_skew_secs),
+            scan_budget_ms: (self.scan_budget_ms > 0).then_some(u64::from(self.scan_budget_ms)),
             ..AuthenticatorConfig::default()
         }
     }

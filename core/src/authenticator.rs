@@ -22,7 +22,7 @@ use crate::mosaic::{
     confirmation_code,
 };
 use crate::otp::OtpKey;
-use crate::scan::{Detection, Frame, ScanConfig, ScanError, Scanner};
+use crate::scan::{Deadline, Detection, Frame, ScanConfig, ScanError, Scanner};
 use crate::secret::OtpCode;
 use crate::uri::{MigrationImport, OtpToken, UriError, parse_key_uri};
 use crate::vault::{
@@ -40,6 +40,11 @@ pub struct AuthenticatorConfig {
     pub max_clock_skew_secs: u64,
     /// The scanner's limits.
     pub scan: ScanConfig,
+    /// Wall-clock budget of one [`Authenticator::scan`], in milliseconds,
+    /// measured with the platform clock's monotonic time (SECURITY-CHECKS
+    /// C29: the app should set about 500). `None`: only the scanner's work
+    /// caps apply.
+    pub scan_budget_ms: Option<u64>,
 }
 
 impl Default for AuthenticatorConfig {
@@ -48,7 +53,20 @@ impl Default for AuthenticatorConfig {
             vault: VaultConfig::default(),
             max_clock_skew_secs: 120,
             scan: ScanConfig::default(),
+            scan_budget_ms: None,
         }
+    }
+}
+
+/// The scan's deadline: a point on the platform's monotonic clock.
+struct ClockDeadline<'a> {
+    clock: &'a dyn crate::vault::Clock,
+    until_nanos: u64,
+}
+
+impl Deadline for ClockDeadline<'_> {
+    fn expired(&self) -> bool {
+        self.clock.monotonic_nanos() >= self.until_nanos
     }
 }
 
@@ -237,9 +255,22 @@ impl Authenticator {
         }
     }
 
-    /// The codes in a camera frame (usually none or one).
+    /// The codes in a camera frame (usually none or one), within
+    /// [`AuthenticatorConfig::scan_budget_ms`] when one is set.
     pub fn scan(&self, frame: &Frame<'_>) -> Vec<Detection> {
-        self.scanner.scan(frame)
+        match self.config.scan_budget_ms {
+            Some(ms) => {
+                let clock = self.platform.clock.as_ref();
+                let deadline = ClockDeadline {
+                    clock,
+                    until_nanos: clock
+                        .monotonic_nanos()
+                        .saturating_add(ms.saturating_mul(1_000_000)),
+                };
+                self.scanner.scan_until(frame, &deadline)
+            }
+            None => self.scanner.scan(frame),
+        }
     }
 
     /// Classifies a payload (from [`scan`](Self::scan) or a platform

@@ -22,3 +22,6 @@ pub mod scan;
 pub mod secret;
 pub mod uri;
 pub mod vault;
+
+#[cfg(test)]
+mod canary_tests;

@@ -11,6 +11,9 @@ mod portal;
 pub mod render;
 pub mod store;
 
+#[cfg(test)]
+mod canary_tests;
+
 pub use error::PortalError;
 pub use portal::{
     Accepted, Enrollment, IssuedChallenge, Portal, PortalConfig, keys_of, parse_challenge_id,

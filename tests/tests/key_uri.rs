@@ -492,6 +492,32 @@ fn rejected_cases() -> Vec<Rejected> {
             format!("otpauth://totp/x?secret={s}&issuer=%FF%FE"),
             |e| matches!(e, UriError::InvalidParameter { name: "issuer", .. }),
         ),
+        // C27: what would render as another label is refused.
+        (
+            "right-to-left override in the label",
+            format!("otpauth://totp/Bank:alice%E2%80%AEmoc.elgoog?secret={s}"),
+            |e| matches!(e, UriError::InvalidParameter { name: "label", .. }),
+        ),
+        (
+            "first-strong isolate in the issuer",
+            format!("otpauth://totp/alice?secret={s}&issuer=Bank%E2%81%A8"),
+            |e| matches!(e, UriError::InvalidParameter { name: "issuer", .. }),
+        ),
+        (
+            "right-to-left override in the issuer, as raw UTF-8",
+            format!("otpauth://totp/alice?secret={s}&issuer=Ba\u{202E}nk"),
+            |e| matches!(e, UriError::InvalidParameter { name: "issuer", .. }),
+        ),
+        (
+            "newline in the label",
+            format!("otpauth://totp/Bank:alice%0Amallory?secret={s}"),
+            |e| matches!(e, UriError::InvalidParameter { name: "label", .. }),
+        ),
+        (
+            "zero-width space in the label",
+            format!("otpauth://totp/Bank:ali%E2%80%8Bce?secret={s}"),
+            |e| matches!(e, UriError::InvalidParameter { name: "label", .. }),
+        ),
         (
             "invalid UTF-8 in the secret",
             "otpauth://totp/x?secret=GEZDGNBVGY3TQOJQ%FF".into(),
@@ -694,7 +720,8 @@ fn to_key_uri_round_trips() {
         token(totp(30), Some("😀 Emoji Bank"), "用户", seq(20), Sha512, 6),
         token(
             totp(45),
-            Some("Tab\tand \"quotes\""),
+            // No tab: control characters are refused in labels (C27).
+            Some("Spaces  and \"quotes\""),
             "o'brien",
             seq(1),
             Sha1,
@@ -740,4 +767,16 @@ fn repeated_parameters_we_ignore_are_harmless() {
     let uri = format!("otpauth://totp/x?secret={B20}&image=a&image=b&color=1&color=2");
     let parsed = parse_key_uri(&uri).unwrap();
     assert_eq!(parsed.token.secret.expose(), S20);
+}
+
+/// C27: labels in right-to-left scripts are fine; only the invisible
+/// formatting characters that reorder text are refused.
+#[test]
+fn right_to_left_scripts_without_formatting_characters_are_accepted() {
+    let uri = format!(
+        "otpauth://totp/%D8%A8%D9%86%D9%83:%D7%A9%D7%9C%D7%95%D7%9D?secret={B20}&issuer=%D8%A8%D9%86%D9%83"
+    );
+    let t = parse_key_uri(&uri).unwrap().token;
+    assert_eq!(t.issuer.as_deref(), Some("بنك"));
+    assert_eq!(t.account, "שלום");
 }

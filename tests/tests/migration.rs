@@ -216,3 +216,30 @@ fn url_safe_and_unpadded_base64_are_read() {
     // A batch index outside the batch size is refused.
     assert!(parse_migration(&export(&[], 2, 2, 1)).is_err());
 }
+
+/// C27: an export entry whose name would render as another account is
+/// skipped, and the name shown for it is made inert (U+FFFD).
+#[test]
+fn entries_with_bidi_overrides_are_skipped_and_shown_inert() {
+    let uri = export(
+        &[
+            entry(
+                "Bank:alice\u{202E}moc.elgoog",
+                "Bank",
+                b"12345678901234567890",
+            ),
+            entry("carol", "Shop\u{2066}", b"12345678901234567890"),
+            entry("dave", "Shop", b"12345678901234567890"),
+        ],
+        1,
+        0,
+        7,
+    );
+    let batch = parse_migration(&uri).unwrap();
+    assert_eq!(batch.tokens.len(), 1);
+    assert_eq!(batch.tokens[0].account, "dave");
+    assert_eq!(batch.skipped.len(), 2);
+    assert_eq!(batch.skipped[0].name, "Bank:alice\u{FFFD}moc.elgoog");
+    assert!(batch.skipped[0].reason.contains("bidirectional"));
+    assert_eq!(batch.skipped[1].name, "carol");
+}

@@ -171,7 +171,7 @@ pub struct Phone {
 pub fn fast() -> Option<AuthenticatorOptions> {
     Some(AuthenticatorOptions {
         kdf_budget_ms: 0,
-        max_clock_skew_secs: 120,
+        ..AuthenticatorOptions::default()
     })
 }
 

@@ -147,7 +147,9 @@ impl Envelope {
     }
 
     /// Seals `plaintext` under `key` with `nonce` as the IV into a complete
-    /// mosaic payload. The nonce must never repeat under the same key.
+    /// mosaic payload. The nonce must never repeat under the same key. A
+    /// payload larger than [`MAX_MOSAIC_LEN`] is refused: no device would
+    /// read it.
     pub(crate) fn seal(
         kind: MosaicKind,
         key: &[u8],
@@ -179,7 +181,14 @@ impl Envelope {
                 .map_err(|_| MosaicError::Malformed("cannot seal"))
             })?
             .build();
-        Self { kind, cose }.to_bytes()
+        let bytes = Self { kind, cose }.to_bytes()?;
+        if bytes.len() > MAX_MOSAIC_LEN {
+            return Err(MosaicError::TooLarge {
+                len: bytes.len(),
+                max: MAX_MOSAIC_LEN,
+            });
+        }
+        Ok(bytes)
     }
 
     /// Opens the envelope with `key`; any alteration gives `Tampered`.

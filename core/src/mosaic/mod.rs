@@ -18,7 +18,7 @@ mod envelope;
 mod error;
 mod fields;
 mod response;
-mod text;
+pub(crate) mod text;
 
 use std::fmt;
 use std::str::FromStr;
@@ -33,6 +33,34 @@ pub use response::{
 
 use crate::otp::Algorithm;
 use crate::secret::SecretBytes;
+
+/// Entry points for the fuzz targets (`fuzz/`), behind the `fuzzing`
+/// feature: not part of the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::{Envelope, MosaicError, MosaicKind, NONCE_LEN, TokenId};
+
+    /// Seals arbitrary `plaintext` as a mosaic of `kind`, so that a fuzzer
+    /// reaches the body parser of [`super::Challenge::open`] behind the
+    /// authentication tag.
+    pub fn seal_raw(
+        kind: MosaicKind,
+        key: &[u8],
+        token_id: Option<TokenId>,
+        nonce: &[u8; NONCE_LEN],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, MosaicError> {
+        Envelope::seal(
+            kind,
+            key,
+            coset::HeaderBuilder::new(),
+            token_id,
+            nonce,
+            plaintext,
+        )
+    }
+}
 
 /// A fresh random mosaic nonce.
 pub fn generate_nonce(rng: &dyn ring::rand::SecureRandom) -> Result<[u8; NONCE_LEN], MosaicError> {

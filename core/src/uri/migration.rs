@@ -10,12 +10,19 @@ use prost::Message;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{OtpToken, TokenKind, UriError, split_label};
+use crate::mosaic::text::{has_forbidden, neutralise};
 use crate::otp::{Algorithm, OtpKey};
 
 const SCHEME: &str = "otpauth-migration://";
 
 /// The longest export URI accepted, in bytes (a QR code holds at most about 3 KB).
 pub const MAX_MIGRATION_URI_LEN: usize = 8192;
+
+/// The most batches (QR codes) an export may announce. Google Authenticator
+/// puts about ten accounts in each; a vault holds at most
+/// [`crate::vault::MAX_TOKENS`] tokens. The bound keeps [`MigrationImport`]'s
+/// bookkeeping small whatever a QR code claims.
+pub const MAX_MIGRATION_BATCHES: u32 = 1000;
 
 /// The protobuf messages of Google Authenticator's export, as published in
 /// its `migration.proto`. Enumerations are read as plain integers so that an
@@ -77,7 +84,8 @@ pub struct MigrationBatch {
 /// An export entry that could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedEntry {
-    /// The entry's label as the export names it.
+    /// The entry's label as the export names it, with control and
+    /// bidirectional-formatting characters replaced by U+FFFD.
     pub name: String,
     /// Why it was left out.
     pub reason: String,
@@ -122,6 +130,11 @@ pub fn parse_migration(uri: &str) -> Result<MigrationBatch, UriError> {
 
     let batch_size =
         u32::try_from(payload.batch_size.max(1)).map_err(|_| invalid("negative batch size"))?;
+    if batch_size > MAX_MIGRATION_BATCHES {
+        return Err(invalid(format!(
+            "{batch_size} batches; an export has at most {MAX_MIGRATION_BATCHES}"
+        )));
+    }
     let batch_index = u32::try_from(payload.batch_index)
         .ok()
         .filter(|i| *i < batch_size)
@@ -135,7 +148,8 @@ pub fn parse_migration(uri: &str) -> Result<MigrationBatch, UriError> {
     let mut tokens = Vec::new();
     let mut skipped = Vec::new();
     for mut entry in payload.otp_parameters.drain(..) {
-        let name = entry.name.clone();
+        // The name of a skipped entry is shown: made inert first.
+        let name = neutralise(&entry.name);
         match convert(&mut entry) {
             Ok(token) => tokens.push(token),
             Err(reason) => skipped.push(SkippedEntry { name, reason }),
@@ -182,6 +196,11 @@ fn decode_base64(data: &str) -> Result<Zeroizing<Vec<u8>>, UriError> {
 
 /// Turns one export entry into a token, or says why it cannot be used.
 fn convert(entry: &mut proto::OtpParameters) -> Result<OtpToken, String> {
+    if has_forbidden(&entry.name) || has_forbidden(&entry.issuer) {
+        return Err(
+            "the name or issuer contains control or bidirectional-formatting characters".into(),
+        );
+    }
     let algorithm = match entry.algorithm {
         0 | 1 => Algorithm::Sha1,
         2 => Algorithm::Sha256,
@@ -318,6 +337,52 @@ mod tests {
         assert!(matches!(
             parse_migration(&huge),
             Err(UriError::TooLong { .. })
+        ));
+    }
+
+    /// Found by `fuzz/migration` (a timeout): a QR code announcing 230
+    /// million batches made [`MigrationImport::missing`] list them all
+    /// (seconds and about a gigabyte) when the app read it.
+    #[test]
+    fn fuzz_timeout_huge_batch_size_is_refused() {
+        // The fuzzer's input after its mode byte: batch_size (field 3)
+        // written four times, the last one a 35-bit varint that int32
+        // truncates to 230 298 851.
+        let payload = [
+            0x18, 0x18, 0x18, 0x18, 0x18, 0x18, 0x18, 0xe3, 0xa9, 0xe8, 0xed, 0x10,
+        ];
+        let uri = format!(
+            "otpauth-migration://offline?data={}",
+            BASE64.encode(&payload)
+        );
+        let start = std::time::Instant::now();
+        assert!(matches!(
+            parse_migration(&uri),
+            Err(UriError::InvalidExport(_))
+        ));
+        let mut import = MigrationImport::new();
+        assert!(import.add(&uri).is_err());
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn batch_sizes_up_to_the_limit_are_accepted() {
+        // batch_size = 1000, batch_index = 999, no entries.
+        let at_limit = [0x18, 0xe8, 0x07, 0x20, 0xe7, 0x07];
+        let uri = format!(
+            "otpauth-migration://offline?data={}",
+            BASE64.encode(&at_limit)
+        );
+        let batch = parse_migration(&uri).unwrap();
+        assert_eq!((batch.batch_size, batch.batch_index), (1000, 999));
+        let mut import = MigrationImport::new();
+        import.add(&uri).unwrap();
+        assert_eq!(import.missing().len(), 999);
+        let over = [0x18, 0xe9, 0x07];
+        let uri = format!("otpauth-migration://offline?data={}", BASE64.encode(&over));
+        assert!(matches!(
+            parse_migration(&uri),
+            Err(UriError::InvalidExport(_))
         ));
     }
 

@@ -6,7 +6,10 @@ mod migration;
 mod otpauth;
 
 pub use error::UriError;
-pub use migration::{MigrationBatch, MigrationImport, SkippedEntry, parse_migration};
+pub use migration::{
+    MAX_MIGRATION_BATCHES, MAX_MIGRATION_URI_LEN, MigrationBatch, MigrationImport, SkippedEntry,
+    parse_migration,
+};
 pub use otpauth::{MAX_URI_LEN, ParsedUri, UriWarning, decode_base32, parse_key_uri};
 
 use crate::otp::{Algorithm, Hotp, OtpError, OtpKey, Totp};

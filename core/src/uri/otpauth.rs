@@ -15,6 +15,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use zeroize::Zeroizing;
 
 use super::{OtpToken, TokenKind, UriError, split_label};
+use crate::mosaic::text::has_forbidden;
 use crate::otp::{Algorithm, Hotp, OtpKey};
 
 /// The longest Key URI accepted, in bytes (a QR code holds at most about 3 KB).
@@ -122,6 +123,19 @@ fn decode_component(
         })
 }
 
+/// Labels and issuers are shown next to codes: control characters and
+/// bidi overrides, isolates and invisible marks (which can make
+/// "Bank:alice" render as another account) are refused, as in mosaics.
+fn refuse_hidden_characters(name: &'static str, text: &str) -> Result<(), UriError> {
+    if has_forbidden(text) {
+        return Err(UriError::InvalidParameter {
+            name,
+            reason: "it contains control or bidirectional-formatting characters".into(),
+        });
+    }
+    Ok(())
+}
+
 fn parse_number(name: &'static str, value: &str) -> Result<u64, UriError> {
     value
         .trim()
@@ -163,6 +177,7 @@ pub fn parse_key_uri(uri: &str) -> Result<ParsedUri, UriError> {
         _ => return Err(UriError::UnknownType(kind.chars().take(16).collect())),
     };
     let label = decode_component("label", raw_label, false)?;
+    refuse_hidden_characters("label", &label)?;
 
     let mut secret = None;
     let mut issuer = None;
@@ -185,7 +200,11 @@ pub fn parse_key_uri(uri: &str) -> Result<ParsedUri, UriError> {
         }
         match key.as_str() {
             "secret" => secret = Some(Zeroizing::new(decode_component("secret", value, false)?)),
-            "issuer" => issuer = Some(decode_component("issuer", value, true)?),
+            "issuer" => {
+                let value = decode_component("issuer", value, true)?;
+                refuse_hidden_characters("issuer", &value)?;
+                issuer = Some(value);
+            }
             "algorithm" => algorithm = Some(value.parse::<Algorithm>()?),
             "digits" => digits = Some(parse_number("digits", value)?),
             "counter" => counter = Some(parse_number("counter", value)?),
@@ -305,5 +324,44 @@ impl OtpToken {
             self.algorithm,
             self.digits
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! A few cases in the core, so that the Key URI parser also runs under
+    //! Miri (docs/miri.md); the full table is `tests/tests/key_uri.rs`.
+
+    use super::*;
+
+    #[test]
+    fn parses_formats_and_refuses() {
+        let uri = "otpauth://totp/Example%20Bank:alice@example.com?secret=JBSW Y3DP-EHPK3PXP&issuer=Example+Bank&algorithm=SHA256&digits=8&period=60";
+        let parsed = parse_key_uri(uri).unwrap();
+        let t = &parsed.token;
+        assert_eq!(t.issuer.as_deref(), Some("Example Bank"));
+        assert_eq!(t.account, "alice@example.com");
+        assert_eq!(t.secret.expose(), b"Hello!\xde\xad\xbe\xef");
+        assert_eq!((t.algorithm, t.digits), (Algorithm::Sha256, 8));
+        assert_eq!(t.kind, TokenKind::Totp { period: 60 });
+        let back = parse_key_uri(&t.to_key_uri()).unwrap().token;
+        assert_eq!(
+            (back.issuer, back.account),
+            (t.issuer.clone(), t.account.clone())
+        );
+        for bad in [
+            "otpauth://totp/x?secret=JBSWY3DP1",
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&secret=JBSWY3DPEHPK3PXP",
+            "otpauth://totp/a%E2%80%AEb?secret=JBSWY3DPEHPK3PXP",
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&period=121",
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&digits=10",
+            "otpauth://totp/%C3%28?secret=JBSWY3DPEHPK3PXP",
+        ] {
+            assert!(parse_key_uri(bad).is_err(), "{bad}");
+        }
+        assert!(matches!(
+            parse_key_uri(&"x".repeat(MAX_URI_LEN + 1)),
+            Err(UriError::TooLong { .. })
+        ));
     }
 }

@@ -29,6 +29,10 @@ pub(crate) const VERSION: u8 = 1;
 const KIND_SEALED: u8 = 0;
 const KIND_WIPED: u8 = 1;
 const HEADER_LEN: usize = 6;
+/// The largest blob read or written: far above a full vault (1000 tokens
+/// with 1 KiB keys and 256-character labels is about 3 MiB), checked before
+/// the device key or the decoder sees anything.
+pub(crate) const MAX_BLOB_LEN: usize = 16 * 1024 * 1024;
 
 /// What a stored blob is, before unwrapping.
 pub(crate) enum Blob<'a> {
@@ -39,6 +43,12 @@ pub(crate) enum Blob<'a> {
 }
 
 pub(crate) fn parse_blob(bytes: &[u8]) -> Result<Blob<'_>, VaultError> {
+    if bytes.len() > MAX_BLOB_LEN {
+        return Err(VaultError::Corrupted(format!(
+            "the vault file has {} bytes; at most {MAX_BLOB_LEN} are read",
+            bytes.len()
+        )));
+    }
     let (header, rest) = bytes
         .split_at_checked(HEADER_LEN)
         .ok_or_else(|| VaultError::Corrupted("the vault file is truncated".into()))?;
@@ -345,6 +355,21 @@ mod tests {
             assert!(SecretsTable::decode(&enc[..cut]).is_err(), "{cut}");
         }
         assert!(SecretsTable::decode(&[]).unwrap().0.is_empty());
+    }
+
+    /// Size limit checked before any parsing (and so before the device key
+    /// or the CBOR decoder see the bytes).
+    #[test]
+    fn blobs_over_the_limit_are_refused_before_parsing() {
+        let mut big = sealed_blob(&vec![0u8; MAX_BLOB_LEN - HEADER_LEN]);
+        assert_eq!(big.len(), MAX_BLOB_LEN);
+        assert!(matches!(parse_blob(&big), Ok(Blob::Sealed(_))));
+        big.push(0);
+        assert!(matches!(parse_blob(&big), Err(VaultError::Corrupted(m)) if m.contains("bytes")));
+        // Even a valid wipe marker is refused when padded past the limit.
+        let mut wiped = wiped_blob(1);
+        wiped.resize(MAX_BLOB_LEN + 1, 0);
+        assert!(matches!(parse_blob(&wiped), Err(VaultError::Corrupted(_))));
     }
 
     #[test]

@@ -350,9 +350,13 @@ fn write_body(platform: &Platform, body: &Body) -> Result<(), VaultError> {
     // on the next start would lose every token.
     format::decode_body(&plain)?;
     let wrapped = platform.keystore.wrap(&plain)?;
-    platform
-        .storage
-        .write(BLOB_NAME, &format::sealed_blob(&wrapped))?;
+    let blob = format::sealed_blob(&wrapped);
+    if blob.len() > format::MAX_BLOB_LEN {
+        return Err(VaultError::Corrupted(
+            "the vault would be larger than it may be read back".into(),
+        ));
+    }
+    platform.storage.write(BLOB_NAME, &blob)?;
     Ok(())
 }
 

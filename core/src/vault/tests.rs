@@ -903,6 +903,27 @@ fn tokens_are_validated() {
         unlocked.add_token(l),
         Err(VaultError::InvalidToken(_))
     ));
+    // C27: labels that would render as something else are refused, whatever
+    // path the token came by.
+    for (issuer, account) in [
+        (None, "alice\u{202E}moc.elgoog"),
+        (Some("Bank\u{2066}"), "alice"),
+        (Some("Bank"), "ali\u{200B}ce"),
+        (None, "alice\nmallory"),
+    ] {
+        let mut t = hotp_token();
+        t.issuer = issuer.map(str::to_owned);
+        t.account = account.to_owned();
+        assert!(
+            matches!(unlocked.add_token(t), Err(VaultError::InvalidToken(_))),
+            "{issuer:?} {account:?}"
+        );
+    }
+    let mut rtl = hotp_token();
+    rtl.issuer = Some("بنك".into());
+    rtl.account = "שלום".into();
+    let rtl_id = unlocked.add_token(rtl).unwrap();
+    unlocked.remove_token(rtl_id).unwrap();
     // Nothing was added by the failed calls.
     assert!(vault.tokens().unwrap().is_empty());
 }

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use super::error::VaultError;
 use super::format::{StoredKey, StoredKind, TokenRecord};
+use crate::mosaic::text::has_forbidden;
 use crate::mosaic::{OtpParams, TokenId as PortalTokenId};
 use crate::otp::{Algorithm, Hotp, OtpKey};
 use crate::secret::SecretBytes;
@@ -155,9 +156,11 @@ fn check_text(what: &str, text: &str) -> Result<(), VaultError> {
             "the {what} has {chars} characters; at most {MAX_TEXT_CHARS} are allowed"
         )));
     }
-    if text.chars().any(char::is_control) {
+    // The same characters as in mosaics and Key URIs: control, bidi
+    // overrides and isolates, invisible marks.
+    if has_forbidden(text) {
         return Err(VaultError::InvalidToken(format!(
-            "the {what} contains a control character"
+            "the {what} contains a control or bidirectional-formatting character"
         )));
     }
     Ok(())
