@@ -5,22 +5,26 @@
 # input. Crashes and timeouts land in artifacts/<target>/; each one found
 # becomes a regression test in the normal test suite (docs/fuzzing.md).
 #
-# Usage: fuzz/run.sh [-runs N] [-sanitizer none|address] [TARGET...]
+# Usage: fuzz/run.sh [-runs N] [-jobs J] [-sanitizer none|address] [TARGET...]
 #   default: every target, -runs 1000000, sanitizer none (works on stable;
 #   "address" needs nightly). The machine is shared: the campaign runs
-#   under nice with one job and one worker. A summary line per target
-#   (executions, exec/s, corpus size, wall time) goes to target/fuzz-summary.txt.
+#   under nice, by default as one job; -jobs J splits the runs over J
+#   parallel jobs sharing one corpus (for the slow scan target). A summary
+#   line per target (executions, exec/s, corpus size, wall time) goes to target/fuzz-summary.txt.
 set -euo pipefail
-cd "$(dirname "$0")"
+self=$(readlink -f "$0")
+cd "$(dirname "$self")"
 
 runs=1000000
+jobs=1
 sanitizer=none
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -runs|--runs) runs=$2; shift 2 ;;
+    -jobs|--jobs) jobs=$2; shift 2 ;;
     -sanitizer|--sanitizer) sanitizer=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$self" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -49,11 +53,12 @@ for t in "${targets[@]}"; do
   if ! flock -n 9; then
     echo "run.sh: $t: another campaign is running it" >&2; status=1; continue
   fi
-  echo "run.sh: $t: $runs runs (log: fuzz/target/fuzz-$t.log)"
+  echo "run.sh: $t: $runs runs in $jobs job(s) (log: fuzz/target/fuzz-$t.log)"
   start=$(date +%s)
   if (cd "$work" && CARGO_BUILD_JOBS=1 nice -n 19 cargo "${toolchain[@]}" fuzz run \
       --fuzz-dir "$here" --sanitizer "$sanitizer" "$t" "$here/corpus/$t" "$here/seeds/$t" -- \
-      -runs="$runs" -timeout=1 -rss_limit_mb=2048 -jobs=1 -workers=1 \
+      -runs="$(( (runs + jobs - 1) / jobs ))" -timeout=1 -rss_limit_mb=2048 \
+      -jobs="$jobs" -workers="$jobs" \
       -print_final_stats=1 >"$log" 2>&1); then
     result=ok
   else
@@ -61,11 +66,14 @@ for t in "${targets[@]}"; do
     status=1
   fi
   secs=$(( $(date +%s) - start ))
-  # The job's own log (libFuzzer copies it into $log when the job ends).
+  # The jobs' own logs (libFuzzer copies each into $log when its job ends).
   rm -f "$work"/fuzz-[0-9]*.log
   exec 9>&-
-  execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1 || true)
-  rate=$(grep -Eo 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1 || true)
+  # One final-stats block per job: executions add up, so do the rates.
+  execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' \
+    | awk '{ s += $1 } END { if (NR) print s }' || true)
+  rate=$(grep -Eo 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -Eo '[0-9]+$' \
+    | awk '{ s += $1 } END { if (NR) print s }' || true)
   if [ -n "$execs" ] && { [ -z "$rate" ] || [ "$rate" = 0 ]; }; then
     rate=$(( execs / (secs > 0 ? secs : 1) ))
   fi

@@ -100,6 +100,29 @@ fn cross_check(
     Some((centre, total))
 }
 
+/// The runs of equal bytes of a row of 0/1 bytes, left to right, as (end,
+/// dark, length): the run covers `end - length..end`. Uniform stretches are
+/// skipped eight bytes at a time (most of a frame is background).
+fn runs_of(row: &[u8]) -> impl Iterator<Item = (usize, bool, usize)> + '_ {
+    let mut x = 0usize;
+    std::iter::from_fn(move || {
+        let value = *row.get(x)?;
+        let start = x;
+        let pattern = u64::from_ne_bytes([value; 8]);
+        let rest = row.get(x..).unwrap_or_default();
+        let mut skipped = 0usize;
+        for chunk in rest.chunks_exact(8) {
+            if <[u8; 8]>::try_from(chunk).map_or(!pattern, u64::from_ne_bytes) != pattern {
+                break;
+            }
+            skipped += 8;
+        }
+        let tail = rest.get(skipped..).unwrap_or_default();
+        x += skipped + tail.iter().position(|&b| b != value).unwrap_or(tail.len());
+        Some((x, value != 0, x - start))
+    })
+}
+
 /// Finds finder pattern candidates and returns the `keep` most confirmed
 /// (at most `max` are tracked, so a frame full of texture costs bounded
 /// work). Candidates merge only with those seen on recent rows, so the
@@ -120,22 +143,10 @@ pub(crate) fn find(bits: &Bits, max: usize, keep: usize) -> Vec<Finder> {
                 i += 1;
             }
         }
-        let row = bits.row(y);
         let mut runs = [0usize; 5];
         let mut colours = [false; 5];
         let mut filled = 0usize;
-        let mut current = row.first().is_some_and(|&b| b != 0);
-        let mut length = 0usize;
-        for (x, &b) in row
-            .iter()
-            .enumerate()
-            .chain(std::iter::once((row.len(), &2u8)))
-        {
-            let colour = b == 1;
-            if b != 2 && colour == current {
-                length += 1;
-                continue;
-            }
+        for (x, current, length) in runs_of(bits.row(y)) {
             // A run of `current` of `length` ended just before x.
             runs.rotate_left(1);
             colours.rotate_left(1);
@@ -154,8 +165,6 @@ pub(crate) fn find(bits: &Bits, max: usize, keep: usize) -> Vec<Finder> {
                     }
                 }
             }
-            current = colour;
-            length = 1;
         }
     }
     done.extend(active);
@@ -257,18 +266,7 @@ pub(crate) fn find_near(bits: &Bits, x: f32, y: f32, radius: f32, dark: bool) ->
         let mut runs = [0usize; 5];
         let mut colours = [false; 5];
         let mut filled = 0usize;
-        let mut current = line.first().is_some_and(|&b| b != 0);
-        let mut length = 0usize;
-        for (i, &b) in line
-            .iter()
-            .enumerate()
-            .chain(std::iter::once((line.len(), &2u8)))
-        {
-            let colour = b == 1;
-            if b != 2 && colour == current {
-                length += 1;
-                continue;
-            }
+        for (i, current, length) in runs_of(line) {
             runs.rotate_left(1);
             colours.rotate_left(1);
             runs[4] = length;
@@ -284,9 +282,47 @@ pub(crate) fn find_near(bits: &Bits, x: f32, y: f32, radius: f32, dark: bool) ->
                     }
                 }
             }
-            current = colour;
-            length = 1;
         }
     }
     best.map(|(_, f)| f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_of;
+
+    /// The runs as a byte-at-a-time walk finds them.
+    fn naive(row: &[u8]) -> Vec<(usize, bool, usize)> {
+        let mut out: Vec<(usize, bool, usize)> = Vec::new();
+        for (x, &b) in row.iter().enumerate() {
+            match out.last_mut() {
+                Some((end, dark, len)) if *dark == (b != 0) => {
+                    *end = x + 1;
+                    *len += 1;
+                }
+                _ => out.push((x + 1, b != 0, 1)),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn runs_match_a_byte_at_a_time_walk() {
+        let mut rows: Vec<Vec<u8>> = vec![vec![], vec![0], vec![1], vec![1; 8], vec![0; 17]];
+        // Runs of every length from 1 to 20 around the eight-byte steps.
+        let mut state = 7u32;
+        for _ in 0..200 {
+            let mut row = Vec::new();
+            let mut colour = 0u8;
+            while row.len() < 90 {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                row.extend(std::iter::repeat_n(colour, (state >> 16) as usize % 20 + 1));
+                colour ^= 1;
+            }
+            rows.push(row);
+        }
+        for row in rows {
+            assert_eq!(runs_of(&row).collect::<Vec<_>>(), naive(&row), "{row:?}");
+        }
+    }
 }

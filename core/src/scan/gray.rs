@@ -130,6 +130,20 @@ fn full_size(frame: &Frame<'_>, projection: Projection) -> Option<Gray> {
     let (w, h) = (frame.width(), frame.height());
     let mut px = Vec::with_capacity(w * h);
     if let Some((plane, ri, bi)) = frame.rgb_plane() {
+        if projection == Projection::Luma {
+            // The hot path of RGBA/BGRA frames: luma only, in a loop the
+            // compiler vectorises.
+            let bgra = bi == 0;
+            for y in 0..h {
+                let row = plane.data.get(y * plane.row_stride..)?.get(..w * 4)?;
+                px.extend(row.chunks_exact(4).map(|p| match *p {
+                    [b, g, r, _] if bgra => luma(r, g, b),
+                    [r, g, b, _] => luma(r, g, b),
+                    _ => 0,
+                }));
+            }
+            return Some(Gray { w, h, px });
+        }
         for y in 0..h {
             let row = plane.data.get(y * plane.row_stride..)?.get(..w * 4)?;
             for p in row.chunks_exact(4) {
@@ -175,6 +189,12 @@ fn full_size(frame: &Frame<'_>, projection: Projection) -> Option<Gray> {
         }
     }
     Some(Gray { w, h, px })
+}
+
+/// BT.601 luma, as [`rgb_to_yuv`] computes it.
+#[inline]
+fn luma(r: u8, g: u8, b: u8) -> u8 {
+    ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8
 }
 
 fn chroma(projection: Projection, u: u8, v: u8) -> u8 {

@@ -98,14 +98,46 @@ fn triple(f: &[Finder], idx: [usize; 3]) -> Vec<Triple> {
     out
 }
 
-/// Decodes every code the finders lead to, within `budget`.
-pub(crate) fn decode_all(bits: &Bits, finders: &[Finder], budget: &mut Budget) -> Vec<Located> {
+/// Triples tried after a code was read, before giving up on finding another
+/// (counted again from each code read).
+const MAX_TRIPLES_AFTER_A_READ: usize = 12;
+
+/// What [`decode_all`] read, and where to go on from.
+pub(crate) struct Decoded {
+    /// The codes read.
+    pub found: Vec<Located>,
+    /// The index of the first triple not tried (`None`: every triple and
+    /// the pair completion were tried, or a code was read).
+    pub resume_at: Option<usize>,
+}
+
+/// Decodes every code the finders lead to, within `budget`, trying the
+/// triples from index `skip` on, at most `take` of them (best first).
+pub(crate) fn decode_all(
+    bits: &Bits,
+    finders: &[Finder],
+    budget: &mut Budget,
+    skip: usize,
+    take: usize,
+) -> Decoded {
     let mut used = vec![false; finders.len()];
     let mut out: Vec<Located> = Vec::new();
-    for t in triples(finders) {
-        if budget.exhausted() {
+    // Once a code is read, the frame is known to be readable: another code
+    // in it is looked for only among finders confirmed by at least a quarter
+    // as many scan lines as the weakest finder of the codes read (about half
+    // the module size), and in the next few triples only (they come best
+    // first). Without this, a busy background's finder-like blobs cost more
+    // than the code itself.
+    let mut min_count = 0u32;
+    let mut extra_triples = MAX_TRIPLES_AFTER_A_READ;
+    let all = triples(finders);
+    let end = skip.saturating_add(take).min(all.len());
+    let mut next = skip;
+    for t in all.iter().take(end).skip(skip) {
+        if budget.exhausted() || extra_triples == 0 {
             break;
         }
+        next += 1;
         let is_used = |i: usize| used.get(i).copied().unwrap_or(true);
         if is_used(t.tl) || is_used(t.tr) || is_used(t.bl) {
             continue;
@@ -115,7 +147,21 @@ pub(crate) fn decode_all(bits: &Bits, finders: &[Finder], budget: &mut Budget) -
         else {
             continue;
         };
+        if tl.count.min(tr.count).min(bl.count) < min_count {
+            continue;
+        }
+        if !out.is_empty() {
+            extra_triples -= 1;
+        }
         if let Some(found) = decode_triple(bits, tl, tr, bl, budget) {
+            extra_triples = MAX_TRIPLES_AFTER_A_READ;
+            let weakest = tl.count.min(tr.count).min(bl.count);
+            let bar = (weakest / 4).max(3);
+            min_count = if out.is_empty() {
+                bar
+            } else {
+                min_count.min(bar)
+            };
             for i in [t.tl, t.tr, t.bl] {
                 if let Some(u) = used.get_mut(i) {
                     *u = true;
@@ -126,10 +172,23 @@ pub(crate) fn decode_all(bits: &Bits, finders: &[Finder], budget: &mut Budget) -
             }
         }
     }
-    if out.is_empty() {
-        out.extend(complete_pairs(bits, finders, budget));
+    if !out.is_empty() {
+        return Decoded {
+            found: out,
+            resume_at: None,
+        };
     }
-    out
+    if next < all.len() {
+        return Decoded {
+            found: out,
+            resume_at: Some(next),
+        };
+    }
+    out.extend(complete_pairs(bits, finders, budget));
+    Decoded {
+        found: out,
+        resume_at: None,
+    }
 }
 
 /// Strong finder pairs tried for a missing third pattern.

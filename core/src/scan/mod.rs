@@ -233,46 +233,87 @@ impl Scanner {
         if self.config.colour && frame.has_colour() && gray::colourful(frame) {
             views.extend(Projection::COLOUR.iter().map(|&p| (p, base)));
         }
-        for (projection, scale) in views {
-            if budget.deadline.expired() {
-                break;
-            }
-            // Each view gets its own work allowance.
-            budget.samples_left = self.config.max_samples;
-            budget.decodes_left = self.config.max_decodes;
-            let gray = gray::project(frame, projection, scale);
-            let bits = binarize::binarize(gray);
-            let finders = finder::find(&bits, self.config.max_finders, grid::MAX_FINDERS);
-            budget.note(|| format!("view {projection:?}/{scale}: {} finders", finders.len()));
-            for f in finders.iter().take(12) {
+        // Two passes over the views: first the best triples of each (a
+        // readable code is nearly always among them), then the rest of the
+        // views that had more. A low-contrast colour mosaic is then read in
+        // its colour view without first exhausting the luma view's noise.
+        // Each view gets its own work allowance: a third of it for the first
+        // pass, what is left of it for the second.
+        let (samples, decodes) = (self.config.max_samples, self.config.max_decodes);
+        let mut left: Vec<(Option<usize>, usize, usize)> =
+            vec![(Some(0), samples, decodes); views.len()];
+        for first_pass in [true, false] {
+            for ((projection, scale), (resume, samples, decodes)) in
+                views.iter().zip(left.iter_mut())
+            {
+                let Some(skip) = *resume else { continue };
+                if budget.deadline.expired() {
+                    return Vec::new();
+                }
+                let (first_samples, first_decodes) = (*samples / 3, *decodes / 3);
+                (budget.samples_left, budget.decodes_left) = if first_pass {
+                    (first_samples, first_decodes)
+                } else {
+                    (*samples, *decodes)
+                };
+                let gray = gray::project(frame, *projection, *scale);
+                let bits = binarize::binarize(gray);
+                let finders = finder::find(&bits, self.config.max_finders, grid::MAX_FINDERS);
                 budget.note(|| {
                     format!(
-                        "  finder ({:.1},{:.1}) m={:.2} n={} dark={}",
-                        f.x, f.y, f.module, f.count, f.dark
+                        "view {projection:?}/{scale} from triple {skip}: {} finders",
+                        finders.len()
                     )
                 });
-            }
-            if finders.len() < 2 {
-                continue;
-            }
-            let found = grid::decode_all(&bits, &finders, budget);
-            if !found.is_empty() {
-                let s = scale as f32;
-                return found
-                    .into_iter()
-                    .map(|l| Detection {
-                        payload: l.payload,
-                        corners: Some(l.corners.map(|p| Point {
-                            x: p.x * s,
-                            y: p.y * s,
-                        })),
-                    })
-                    .collect();
+                if first_pass {
+                    for f in finders.iter().take(12) {
+                        budget.note(|| {
+                            format!(
+                                "  finder ({:.1},{:.1}) m={:.2} n={} dark={}",
+                                f.x, f.y, f.module, f.count, f.dark
+                            )
+                        });
+                    }
+                }
+                if finders.len() < 2 {
+                    *resume = None;
+                    continue;
+                }
+                let take = if first_pass {
+                    FIRST_PASS_TRIPLES
+                } else {
+                    usize::MAX
+                };
+                let decoded = grid::decode_all(&bits, &finders, budget, skip, take);
+                *resume = decoded.resume_at;
+                if first_pass {
+                    *samples -= first_samples.saturating_sub(budget.samples_left);
+                    *decodes -= first_decodes.saturating_sub(budget.decodes_left);
+                }
+                if !decoded.found.is_empty() {
+                    let s = *scale as f32;
+                    return decoded
+                        .found
+                        .into_iter()
+                        .map(|l| Detection {
+                            payload: l.payload,
+                            corners: Some(l.corners.map(|p| Point {
+                                x: p.x * s,
+                                y: p.y * s,
+                            })),
+                        })
+                        .collect();
+                }
             }
         }
         Vec::new()
     }
 }
+
+/// Triples of finder patterns tried per view in the first pass over the
+/// views (of 333 frames of the benchmark's development set read, 322 were
+/// read within the first 36 triples of the view that read them).
+const FIRST_PASS_TRIPLES: usize = 32;
 
 /// The binary image the detector works on for the luma view (development aid).
 #[doc(hidden)]
