@@ -131,7 +131,8 @@ pub(crate) fn find(bits: &Bits, max: usize, keep: usize) -> Vec<Finder> {
     let mut active: Vec<Finder> = Vec::new();
     let mut done: Vec<Finder> = Vec::new();
     let mut tracked = 0usize;
-    for y in 0..bits.h {
+    let step = if bits.h > 800 { 2 } else { 1 };
+    for y in (0..bits.h).step_by(step) {
         // Retire candidates whose pattern ended above this row.
         let mut i = 0;
         while i < active.len() {
@@ -157,7 +158,8 @@ pub(crate) fn find(bits: &Bits, max: usize, keep: usize) -> Vec<Finder> {
                 let dark = colours[2];
                 let centre_x = x as f32 - runs[4] as f32 - runs[3] as f32 - runs[2] as f32 / 2.0;
                 let total: usize = runs.iter().sum();
-                if let Some(candidate) = confirm(bits, centre_x, y, total, runs[2], dark) {
+                if let Some(mut candidate) = confirm(bits, centre_x, y, total, runs[2], dark) {
+                    candidate.count *= step as u32;
                     let merged = merge(&mut active, candidate);
                     if !merged && tracked < max {
                         active.push(candidate);

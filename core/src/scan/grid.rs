@@ -30,10 +30,24 @@ struct Triple {
 fn triples(finders: &[Finder]) -> Vec<Triple> {
     let mut out = Vec::new();
     let n = finders.len();
+    // Shape alone puts a strongly tilted code behind chance triples of
+    // background blobs; the code's own finders are usually the best
+    // confirmed of the frame, so weak confirmation costs too.
+    let best = finders.iter().map(|f| f.count).max().unwrap_or(1).max(1) as f32;
     for i in 0..n {
         for j in i + 1..n {
             for k in j + 1..n {
-                out.extend(triple(finders, [i, j, k]));
+                let weakest = [i, j, k]
+                    .iter()
+                    .filter_map(|&x| finders.get(x))
+                    .map(|f| f.count)
+                    .min()
+                    .unwrap_or(0) as f32;
+                let penalty = 2.0 * (1.0 - weakest / best);
+                out.extend(triple(finders, [i, j, k]).into_iter().map(|mut t| {
+                    t.score += penalty;
+                    t
+                }));
             }
         }
     }
