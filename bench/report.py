@@ -45,6 +45,10 @@ CATEGORY_NOTES = {
 }
 
 
+# The categories whose codes are coloured (issue 3's "coloured mosaics").
+COLOURED = ["color-high", "color-low", "mosaic"]
+
+
 def label(name):
     return LABELS.get(name, name)
 
@@ -154,6 +158,39 @@ def main():
     if len(sizes) > 1:
         lines.append(row("**overall**", None, None))
 
+    targets = []
+    if "tessera" in data and BASELINE in data:
+        behind = []
+        for cat in categories:
+            for size in sizes:
+                t, b = stats(select("tessera", cat, size)), stats(select(BASELINE, cat, size))
+                if t and b and t["ok"] < b["ok"]:
+                    behind.append(f"`{cat}` {size[0]}×{size[1]} ({t['ok']} vs {b['ok']} of {t['n']})")
+        coloured = [r for c in COLOURED for r in select("tessera", c)]
+        col = stats(coloured)
+        hd = (1920, 1080)
+        t_hd, b_hd = stats(select("tessera", None, hd)), stats(select(BASELINE, None, hd))
+
+        def verdict(ok):
+            return "**met**" if ok else "**not met**"
+
+        targets = ["## The targets, from the table above", ""]
+        targets.append(
+            f"- Rate at least zxing-cpp's in every category and size: {verdict(not behind)}"
+            + (f"; behind in {', '.join(behind)}." if behind else ".")
+        )
+        if col:
+            targets.append(
+                f"- Coloured mosaics ({', '.join(f'`{c}`' for c in COLOURED)}) ≥ 99 %:"
+                f" {verdict(col['rate'] >= 0.99)} ({100 * col['rate']:.1f} %, {col['ok']}/{col['n']})."
+            )
+        if t_hd and b_hd:
+            targets.append(
+                f"- Median time per 1920×1080 frame no more than zxing-cpp's: {verdict(t_hd['median'] <= b_hd['median'])}"
+                f" ({t_hd['median']:.1f} ms vs {b_hd['median']:.1f} ms, {t_hd['median'] / b_hd['median']:.2f}×)."
+            )
+        targets.append("")
+
     counts = sorted(set(per.values()))
     count_text = " to ".join(str(c) for c in (counts[0], counts[-1])) if len(counts) > 1 else str(counts[0])
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -186,6 +223,7 @@ def main():
         "",
         *lines,
         "",
+        *targets,
         "## Categories",
         "",
         "| Category | Frames show |",
