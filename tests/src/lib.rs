@@ -9,6 +9,20 @@ pub mod frames;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// Appends `v` as a protobuf varint (for hand-built Google Authenticator
+/// exports).
+pub fn varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
 /// The `tests/data` directory.
 pub fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")

@@ -21,6 +21,7 @@ use tessera_core::otp::{Algorithm, OtpKey};
 use tessera_core::secret::SecretBytes;
 use tessera_core::vault::testing::FakePlatform;
 use tessera_core::vault::{MosaicBinding, NewToken, Passcode, TokenKind, Vault, VaultConfig};
+use tessera_tests::varint;
 
 const NOW: u64 = 1_764_400_000;
 /// The fixed challenge key of the mosaic fuzz targets.
@@ -262,18 +263,6 @@ fn scan_seeds() {
             .unwrap(),
     );
     write("scan", "c29-crafted", &c29);
-}
-
-fn varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 fn migration_seeds() {

@@ -5,18 +5,7 @@
 use data_encoding::BASE64;
 use tessera_core::otp::Algorithm;
 use tessera_core::uri::{MigrationImport, TokenKind, UriError, parse_migration};
-
-fn varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
+use tessera_tests::varint;
 
 fn field_varint(out: &mut Vec<u8>, tag: u64, v: u64) {
     varint(out, tag << 3);

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use tessera_core::scan::{Detection, Frame, PixelFormat, Plane, ScanError, Scanner};
+use tessera_core::scan::{Detection, Frame, PixelFormat, Plane, ScanConfig, ScanError, Scanner};
 use tessera_tests::frames::{Rgb, draw_qr, luma, mono};
 
 const PAYLOAD: &[u8] = b"TSR1:login:8f2c1e7a-portal.example.lu:alice:1764400000:9b3f0d";
@@ -267,6 +267,70 @@ fn crafted_image_returns_within_budget() {
         assert!(took < Duration::from_millis(500), "took {took:?}");
         assert!(found.is_empty());
     }
+}
+
+/// Fuzz finding (docs/fuzzing.md): an 80 × 96 frame of one bit per pixel
+/// whose finder pairs made the scanner fit every candidate grid of every
+/// inferred third finder, unpaid: 1.3 s per frame under the fuzzer's
+/// limits. Fits are now few and paid for from the sample allowance.
+#[test]
+fn fuzz_timeout_inferred_finder_fits_are_bounded() {
+    let input = data_encoding::HEXLOWER
+        .decode(
+            b"004f5f00012e10000000015d71979797979797979797979797979797970000009797979797979797975d\
+              5dffff073ba2005f5f00012e1000450000015d805d5dffff071ba2333ffc000000000000000000000000\
+              00000000000000000000000000000000000000000000000000000000c3ff000003333ffcc3ff7b0700\
+              00bf005d",
+        )
+        .unwrap();
+    // The fuzz target's layout: format 0 (luma), width 1 + 0x4f % 96,
+    // height 1 + 0x5f % 96, no padding, fill 1 (one bit per pixel, MSB
+    // first, set = black, the bits repeated).
+    let (w, h) = (
+        1 + usize::from(input[1]) % 96,
+        1 + usize::from(input[2]) % 96,
+    );
+    assert_eq!((w, h), (80, 96));
+    let bits = &input[5..];
+    let pixels: Vec<u8> = (0..w * h)
+        .map(|i| {
+            let byte = bits[(i / 8) % bits.len()];
+            if byte & (0x80 >> (i % 8)) != 0 {
+                0
+            } else {
+                0xff
+            }
+        })
+        .collect();
+    let frame = Frame::luma(w as u32, h as u32, &pixels, w).unwrap();
+    // Every fit is paid from the allowance of 120 grid samples per view
+    // (luma and half-size luma here): before the fix, each of the dozen
+    // candidate grids of every inferred triple was fitted, unpaid.
+    let (found, trace) = Scanner::default().trace(&frame);
+    assert!(found.is_empty());
+    let fits = trace
+        .iter()
+        .filter(|l| l.contains("fit a grid of an inferred finder"))
+        .count();
+    let samples_allowed = 2 * ScanConfig::default().max_samples;
+    assert!(
+        fits > 0,
+        "the frame no longer reaches the inferred-finder path"
+    );
+    assert!(fits <= samples_allowed, "{fits} fits");
+    // And the same frame within the fuzzer's limits.
+    let fuzz_limits = Scanner::new(ScanConfig {
+        max_samples: 12,
+        max_decodes: 4,
+        ..ScanConfig::default()
+    });
+    let (found, trace) = fuzz_limits.trace(&frame);
+    assert!(found.is_empty());
+    let fits = trace
+        .iter()
+        .filter(|l| l.contains("fit a grid of an inferred finder"))
+        .count();
+    assert!(fits <= 2 * 12, "{fits} fits");
 }
 
 #[test]

@@ -112,6 +112,9 @@ fn triple(f: &[Finder], idx: [usize; 3]) -> Vec<Triple> {
     out
 }
 
+/// Grids of a triple with an inferred finder fitted before scoring.
+const MAX_INFERRED_FITS: usize = 4;
+
 /// Triples tried after a code was read, before giving up on finding another
 /// (counted again from each code read).
 const MAX_TRIPLES_AFTER_A_READ: usize = 12;
@@ -430,15 +433,23 @@ fn decode_triple(
         }
     }
     let module_px = (m_right + m_down) / 2.0;
-    // A finder inferred from a pair (count 0) is only roughly placed: such
-    // grids are fitted to the code's fixed patterns before they are scored.
+    // A finder inferred from a pair (count 0) is only roughly placed: the
+    // best few grids are fitted to the code's fixed patterns before they are
+    // scored again, each fit paid for as a sample (a fit reads the image
+    // hundreds of times; unpaid, crafted frames made thousands of them).
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     if tl.count == 0 || tr.count == 0 || bl.count == 0 {
-        for (score, _, g) in candidates.iter_mut() {
+        for (score, _, g) in candidates.iter_mut().take(MAX_INFERRED_FITS) {
+            if budget.exhausted() {
+                break;
+            }
+            budget.spend_sample();
+            budget.note(|| "    fit a grid of an inferred finder".to_string());
             *g = refine(bits, *g, module_px, dark);
             *score = timing_score(bits, &g.homography(), g.dim, dark);
         }
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     }
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     for (score, v, g) in candidates.into_iter().take(3) {
         // Random cells match the timing pattern half the time; a grid off by
         // half a module scores about 0.6 before refinement. Small versions
