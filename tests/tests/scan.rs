@@ -333,6 +333,44 @@ fn fuzz_timeout_inferred_finder_fits_are_bounded() {
     assert!(fits <= 2 * 12, "{fits} fits");
 }
 
+/// Fuzz finding (docs/fuzzing.md): a 66 × 66 BGRA frame of a 13-byte
+/// pattern holds a grid that passes error correction and decodes to no data;
+/// it was returned as a detection with an empty payload.
+#[test]
+fn fuzz_crash_no_detection_has_an_empty_payload() {
+    let input = data_encoding::BASE64
+        .decode(b"AkFBAAAAPD8BAAAAAAAAAEFB")
+        .unwrap();
+    // The fuzz target's layout: format 2 (BGRA), 66 x 66, no padding, fill 0
+    // (the bytes repeated as samples, alpha 0xff).
+    let [2, w, h, 0, 0, rest @ ..] = input.as_slice() else {
+        panic!("not the recorded input");
+    };
+    let (w, h) = (1 + usize::from(*w) % 96, 1 + usize::from(*h) % 96);
+    let pixels: Vec<u8> = (0..4 * w * h)
+        .map(|i| {
+            if i % 4 == 3 {
+                0xff
+            } else {
+                rest[i % rest.len()]
+            }
+        })
+        .collect();
+    let frame = Frame::bgra(w as u32, h as u32, &pixels, 4 * w).unwrap();
+    for scanner in [
+        Scanner::default(),
+        Scanner::new(ScanConfig {
+            max_samples: 12,
+            max_decodes: 4,
+            ..ScanConfig::default()
+        }),
+    ] {
+        for d in scanner.scan(&frame) {
+            assert!(!d.payload.is_empty(), "a detection without payload");
+        }
+    }
+}
+
 #[test]
 fn platform_payloads_meet_the_same_type() {
     let d = Detection::from_platform(PAYLOAD.to_vec()).unwrap();

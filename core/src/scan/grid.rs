@@ -910,7 +910,9 @@ impl Sampled {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             grid.decode_to(&mut payload)
         }));
-        matches!(result, Ok(Ok(_))).then_some(payload)
+        // A grid that decodes to no data at all is noise that happened to
+        // pass error correction (found by fuzzing): no code carries nothing.
+        (matches!(result, Ok(Ok(_))) && !payload.is_empty()).then_some(payload)
     }
 }
 
