@@ -9,6 +9,20 @@ pub mod frames;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// The login challenge the mosaic tests and the fuzz seeds start from,
+/// issued at `now` for two minutes.
+pub fn sample_login(now: u64) -> tessera_core::mosaic::Challenge {
+    tessera_core::mosaic::Challenge {
+        token_id: tessera_core::mosaic::TokenId::from_bytes([1, 2, 3, 4, 5, 6, 7, 8]),
+        nonce: [0x5a; 12],
+        origin: "https://portal.example.lu".into(),
+        user_id: "alice.martin".into(),
+        issued_at: now,
+        expires_at: now + 120,
+        transaction: None,
+    }
+}
+
 /// Appends `v` as a protobuf varint (for hand-built Google Authenticator
 /// exports).
 pub fn varint(out: &mut Vec<u8>, mut v: u64) {

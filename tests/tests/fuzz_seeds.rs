@@ -40,15 +40,7 @@ fn write(target: &str, name: &str, bytes: &[u8]) {
 }
 
 fn login() -> Challenge {
-    Challenge {
-        token_id: TokenId::from_bytes([1, 2, 3, 4, 5, 6, 7, 8]),
-        nonce: [0x5a; 12],
-        origin: "https://portal.example.lu".into(),
-        user_id: "alice.martin".into(),
-        issued_at: NOW,
-        expires_at: NOW + 120,
-        transaction: None,
-    }
+    tessera_tests::sample_login(NOW)
 }
 
 fn transfer() -> Challenge {

@@ -24,15 +24,7 @@ fn token() -> TokenId {
 }
 
 fn login() -> Challenge {
-    Challenge {
-        token_id: token(),
-        nonce: [0x5a; 12],
-        origin: "https://portal.example.lu".into(),
-        user_id: "alice.martin".into(),
-        issued_at: NOW,
-        expires_at: NOW + 120,
-        transaction: None,
-    }
+    tessera_tests::sample_login(NOW)
 }
 
 fn transfer() -> Challenge {
