@@ -1,9 +1,9 @@
 //! Writes the seed corpora of the fuzz targets (`fuzz/seeds/<target>/`):
 //! real mosaics, a real vault body, small QR frames of every pixel format
-//! and real exports. Not a test; run it when a format changes:
+//! and real exports. Run it when a format changes:
 //!
 //! ```text
-//! cargo test -p tessera-tests --test fuzz_seeds -- --ignored
+//! cargo run -p tessera-tests --example fuzz_seeds
 //! ```
 //!
 //! The URI and OCRA seeds are plain text files written by hand.
@@ -299,9 +299,7 @@ fn migration_seeds() {
     write("migration", "payload-two-entries", &seed);
 }
 
-#[test]
-#[ignore = "writes fuzz/seeds; run by hand when a format changes"]
-fn write_fuzz_seeds() {
+fn main() {
     mosaic_seeds();
     vault_seeds();
     scan_seeds();
