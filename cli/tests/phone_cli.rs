@@ -5,11 +5,13 @@
 // Helpers outside #[test] functions unwrap too: a panic here is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+mod common;
+
+use common::{line, stderr};
 use image::{Rgb, RgbImage};
 use qrcode::{EcLevel, QrCode};
 
@@ -25,30 +27,8 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Runs tessera in `dir` with `stdin`, the file keystore, the floor KDF and `env`.
 fn run(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, String)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("TESSERA_HOME")
-        .env_remove("TESSERA_NOW")
-        .env("TESSERA_KEYSTORE", "file")
-        .env("TESSERA_KDF", "floor")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    // A command that refuses before reading stdin may be gone already.
-    let written = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    common::tessera(Some(dir), args, stdin, &env)
 }
 
 /// Asserts the exit status and returns stdout without the trailing newline.
@@ -64,10 +44,6 @@ fn expect(out: &Output, status: i32) -> String {
         .unwrap()
         .trim_end()
         .to_owned()
-}
-
-fn line(s: &str) -> String {
-    format!("{s}\n")
 }
 
 fn now() -> u64 {

@@ -9,6 +9,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
+use common::{line, stderr};
+
 const PASS: &str = "k7#pQ2!vCanary";
 const NEW_PASS: &str = "Zt9-lamp-Orbit";
 /// RFC 6238's SHA-1 seed "12345678901234567890" in base32.
@@ -26,25 +30,7 @@ fn temp_home(name: &str) -> PathBuf {
 
 /// Runs tessera with `stdin`, the file keystore and the floor KDF.
 fn run_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
-    cmd.args(args)
-        .env_remove("TESSERA_HOME")
-        .env_remove("TESSERA_NOW")
-        .env("TESSERA_KEYSTORE", "file")
-        .env("TESSERA_KDF", "floor")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    // A command that refuses before reading stdin may be gone already.
-    let written = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child.wait_with_output().unwrap()
+    common::tessera(None, args, stdin, env)
 }
 
 fn run(home: &Path, args: &[&str], stdin: &str) -> Output {
@@ -54,18 +40,10 @@ fn run(home: &Path, args: &[&str], stdin: &str) -> Output {
     run_env(&all, stdin, &[])
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// Asserts the exit status and returns stdout without the trailing newline.
 fn expect(out: Output, status: i32) -> String {
     assert_eq!(out.status.code(), Some(status), "stderr: {}", stderr(&out));
     String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
-}
-
-fn line(s: &str) -> String {
-    format!("{s}\n")
 }
 
 fn set_up(name: &str) -> PathBuf {
