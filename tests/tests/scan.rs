@@ -470,3 +470,60 @@ fn codes_turned_by_any_angle_read() {
         }
     }
 }
+
+/// Reed-Solomon correction (rqrr, forked for speed: ADR 0008) repairs
+/// damaged modules: codes of one, two and four blocks per version, with
+/// data modules flipped (each flip damages at most one codeword, fewer
+/// than any block corrects), still read.
+#[test]
+fn error_correction_repairs_damaged_modules() {
+    use qrcode::{EcLevel, QrCode};
+    let scanner = Scanner::default();
+    // Versions 3 (one block, corrects 13), 5 (two, 9 each), 6 (four, 8 each) at level M.
+    for (len, version) in [(40usize, 3i16), (80, 5), (100, 6)] {
+        let payload: Vec<u8> = (0..len).map(|i| (i * 13 + 5) as u8).collect();
+        let code = QrCode::with_error_correction_level(&payload, EcLevel::M).unwrap();
+        assert_eq!(code.version(), qrcode::Version::Normal(version));
+        let w = code.width();
+        let modules: Vec<bool> = code
+            .to_colors()
+            .into_iter()
+            .map(|c| c == qrcode::Color::Dark)
+            .collect();
+        for flips in [0usize, 7] {
+            let mut damaged = modules.clone();
+            let mut state = 0x2545_f491_u32 ^ len as u32;
+            let mut done = 0;
+            while done < flips {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let (x, y) = (state as usize % w, (state >> 16) as usize % w);
+                if !code.is_functional(x, y) {
+                    damaged[y * w + x] ^= true;
+                    done += 1;
+                }
+            }
+            let (module, quiet) = (4usize, 4usize);
+            let side = (w + 2 * quiet) * module;
+            let grey: Vec<u8> = (0..side * side)
+                .map(|i| {
+                    let (mx, my) = ((i % side) / module, (i / side) / module);
+                    let inside =
+                        (quiet..quiet + w).contains(&mx) && (quiet..quiet + w).contains(&my);
+                    if inside && damaged[(my - quiet) * w + (mx - quiet)] {
+                        0
+                    } else {
+                        255
+                    }
+                })
+                .collect();
+            let frame = Frame::luma(side as u32, side as u32, &grey, side).unwrap();
+            assert_eq!(
+                payloads(&scanner.scan(&frame)),
+                vec![payload.as_slice()],
+                "version {version}, {flips} modules flipped"
+            );
+        }
+    }
+}
