@@ -527,3 +527,49 @@ fn error_correction_repairs_damaged_modules() {
         }
     }
 }
+
+/// Glare over one finder pattern, on a background strewn with light
+/// finder-like blobs (the frames of the benchmark's glare category that
+/// failed): the code's two clear finders stand out, and their pair is
+/// completed before the background's triples use up the budget.
+#[test]
+fn glare_over_a_finder_among_finder_like_texture() {
+    let mut canvas = Rgb::filled(960, 640, [60, 60, 60]);
+    let size = draw_qr(&mut canvas, PAYLOAD, 420, 120, 8, 4, &mono);
+    // The glare: the top-left finder and its surroundings burnt white.
+    for y in 120 + 24..120 + 24 + 80 {
+        for x in 420 + 24..420 + 24 + 80 {
+            canvas.set(x, y, [255, 255, 255]);
+        }
+    }
+    // Light-on-dark 1:1:3:1:1 squares of 5-pixel modules across the background.
+    for i in 0..18 {
+        let (x0, y0) = (20 + (i % 3) * 130, 20 + (i / 3) * 100);
+        if x0 + 35 > 420 && y0 < 120 + size {
+            continue;
+        }
+        for my in 0..7 {
+            for mx in 0..7 {
+                let ring = mx.min(my).min(6 - mx).min(6 - my);
+                let c = if ring == 1 {
+                    [60, 60, 60]
+                } else {
+                    [235, 235, 235]
+                };
+                for dy in 0..5 {
+                    for dx in 0..5 {
+                        canvas.set(x0 + mx * 5 + dx, y0 + my * 5 + dy, c);
+                    }
+                }
+            }
+        }
+    }
+    let l = canvas.luma();
+    let frame = Frame::luma(canvas.w as u32, canvas.h as u32, &l, canvas.w).unwrap();
+    let (found, trace) = Scanner::default().trace(&frame);
+    assert_eq!(payloads(&found), vec![PAYLOAD]);
+    // Read from the pair, before any triple of the texture was tried.
+    let first = |what: &str| trace.iter().position(|l| l.trim_start().starts_with(what));
+    let pair = first("pair").expect("a pair was completed");
+    assert!(first("triple").is_none_or(|t| t > pair), "{trace:#?}");
+}

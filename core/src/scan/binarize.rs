@@ -79,7 +79,9 @@ impl Bits {
 fn bilinear(x: f32, y: f32, w: usize, h: usize, at: impl Fn(usize, usize) -> Option<f32>) -> f32 {
     let x = x.clamp(0.0, (w.max(1) - 1) as f32);
     let y = y.clamp(0.0, (h.max(1) - 1) as f32);
-    let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+    // Both are clamped to at least 0, so truncation is the floor (and
+    // needs no libm call where SSE4.1 is not assumed).
+    let (x0, y0) = (x as usize, y as usize);
     let (x1, y1) = ((x0 + 1).min(w.max(1) - 1), (y0 + 1).min(h.max(1) - 1));
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
     let v = |i, j| at(i, j).unwrap_or(0.0);

@@ -28,12 +28,21 @@ struct Triple {
 }
 
 fn triples(finders: &[Finder]) -> Vec<Triple> {
-    let mut out = Vec::new();
     let n = finders.len();
     // Shape alone puts a strongly tilted code behind chance triples of
     // background blobs; the code's own finders are usually the best
-    // confirmed of the frame, so weak confirmation costs too.
-    let best = finders.iter().map(|f| f.count).max().unwrap_or(1).max(1) as f32;
+    // confirmed of their polarity, so weak confirmation costs too.
+    let best = |dark: bool| {
+        finders
+            .iter()
+            .filter(|f| f.dark == dark)
+            .map(|f| f.count)
+            .max()
+            .unwrap_or(1)
+            .max(1) as f32
+    };
+    let (best_dark, best_light) = (best(true), best(false));
+    let (mut dark, mut light) = (Vec::new(), Vec::new());
     for i in 0..n {
         for j in i + 1..n {
             for k in j + 1..n {
@@ -43,15 +52,28 @@ fn triples(finders: &[Finder]) -> Vec<Triple> {
                     .map(|f| f.count)
                     .min()
                     .unwrap_or(0) as f32;
+                let is_dark = finders.get(i).is_some_and(|f| f.dark);
+                let best = if is_dark { best_dark } else { best_light };
                 let penalty = 2.0 * (1.0 - weakest / best);
-                out.extend(triple(finders, [i, j, k]).into_iter().map(|mut t| {
+                let list = if is_dark { &mut dark } else { &mut light };
+                list.extend(triple(finders, [i, j, k]).into_iter().map(|mut t| {
                     t.score += penalty;
                     t
                 }));
             }
         }
     }
-    out.sort_by(|a, b| a.score.total_cmp(&b.score));
+    // Best first within each polarity, the two taken in turn: light-on-dark
+    // texture (or a dark-mode code's surroundings) cannot push every
+    // triple of the other polarity past the budget.
+    dark.sort_by(|a, b| a.score.total_cmp(&b.score));
+    light.sort_by(|a, b| a.score.total_cmp(&b.score));
+    let mut out = Vec::with_capacity(dark.len() + light.len());
+    let (mut dark, mut light) = (dark.into_iter().peekable(), light.into_iter().peekable());
+    while dark.peek().is_some() || light.peek().is_some() {
+        out.extend(dark.next());
+        out.extend(light.next());
+    }
     out
 }
 
@@ -147,6 +169,17 @@ pub(crate) fn decode_all(
     // than the code itself.
     let mut min_count = 0u32;
     let mut extra_triples = MAX_TRIPLES_AFTER_A_READ;
+    // A lone pair is completed before any triple is tried: the triples
+    // that do not include the code's missing finder are all background.
+    if skip == 0
+        && let Some(pair) = lone_pair(finders)
+        && let Some(found) = complete_pairs(bits, &pair, budget)
+    {
+        return Decoded {
+            found: vec![found],
+            resume_at: None,
+        };
+    }
     let all = triples(finders);
     let end = skip.saturating_add(take).min(all.len());
     let mut next = skip;
@@ -201,27 +234,44 @@ pub(crate) fn decode_all(
             resume_at: Some(next),
         };
     }
-    out.extend(complete_pairs(bits, finders, budget));
-    Decoded {
-        found: out,
-        resume_at: None,
-    }
-}
-
-/// Strong finder pairs tried for a missing third pattern.
-const MAX_PAIR_FINDERS: usize = 8;
-
-/// When no triple decodes, a finder pattern may have been missed (blur or
-/// glare over it, modules of two pixels): for each pair of well-confirmed
-/// finders of the same size, the third is looked for where a square code
-/// would put it (beside either end of the pair, or across its diagonal).
-fn complete_pairs(bits: &Bits, finders: &[Finder], budget: &mut Budget) -> Option<Located> {
     let strong: Vec<Finder> = finders
         .iter()
         .filter(|f| f.count >= 3)
         .take(MAX_PAIR_FINDERS)
         .copied()
         .collect();
+    out.extend(complete_pairs(bits, &strong, budget));
+    Decoded {
+        found: out,
+        resume_at: None,
+    }
+}
+
+/// Strong finders whose pairs are tried for a missing third pattern.
+const MAX_PAIR_FINDERS: usize = 8;
+
+/// The two best-confirmed finders of a polarity, when they stand out: each
+/// confirmed by at least this many times as many scan lines as the next
+/// finder of that polarity (a code's third finder washed out by glare or
+/// blur, while its other two are as clear as ever).
+const LONE_PAIR_MARGIN: u32 = 3;
+
+/// The standing-out pair of [`LONE_PAIR_MARGIN`], if there is one (the
+/// finders come best confirmed first).
+fn lone_pair(finders: &[Finder]) -> Option<[Finder; 2]> {
+    [true, false].into_iter().find_map(|dark| {
+        let mut same = finders.iter().filter(|f| f.dark == dark);
+        let (a, b) = (*same.next()?, *same.next()?);
+        let third = same.next().map_or(0, |f| f.count);
+        (b.count >= 3 && b.count >= LONE_PAIR_MARGIN * third).then_some([a, b])
+    })
+}
+
+/// When no triple decodes, a finder pattern may have been missed (blur or
+/// glare over it, modules of two pixels): for each pair of well-confirmed
+/// finders of the same size, the third is looked for where a square code
+/// would put it (beside either end of the pair, or across its diagonal).
+fn complete_pairs(bits: &Bits, strong: &[Finder], budget: &mut Budget) -> Option<Located> {
     let mut pairs: Vec<(Finder, Finder)> = Vec::new();
     for (i, a) in strong.iter().enumerate() {
         for b in strong.iter().skip(i + 1) {
