@@ -618,3 +618,47 @@ fn triples_of_each_polarity_are_taken_in_turn() {
         .unwrap();
     assert!(tl[0] > 590.0 && tl[1] > 290.0, "{first}");
 }
+
+/// Glare burning out a patch of the data area: more wrong codewords than
+/// the parity corrects as errors, but its flat white modules are passed to
+/// the decoder as erasures, which it corrects twice as many of (ADR 0008).
+#[test]
+fn a_burnt_out_patch_is_read_through_erasures() {
+    use qrcode::{EcLevel, QrCode};
+    // Version 3-M: one block of 70 codewords, 26 of them parity (13 errors
+    // or 26 erasures).
+    let payload: Vec<u8> = (0..40).map(|i| (i * 29 + 3) as u8).collect();
+    let code = QrCode::with_error_correction_level(&payload, EcLevel::M).unwrap();
+    assert_eq!(code.version(), qrcode::Version::Normal(3));
+    let w = code.width();
+    let modules: Vec<bool> = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    let (module, quiet) = (6usize, 4usize);
+    let side = (w + 2 * quiet) * module;
+    // The glare: modules 10..21 across, 11..22 down, pure white.
+    let glare = |mx: usize, my: usize| (10..21).contains(&mx) && (11..22).contains(&my);
+    let grey: Vec<u8> = (0..side * side)
+        .map(|i| {
+            let (mx, my) = ((i % side) / module, (i / side) / module);
+            let inside = (quiet..quiet + w).contains(&mx) && (quiet..quiet + w).contains(&my);
+            let (cx, cy) = (mx.wrapping_sub(quiet), my.wrapping_sub(quiet));
+            if inside && glare(cx, cy) {
+                255
+            } else if inside && modules[cy * w + cx] {
+                30
+            } else {
+                225
+            }
+        })
+        .collect();
+    let frame = Frame::luma(side as u32, side as u32, &grey, side).unwrap();
+    let (found, trace) = Scanner::default().trace(&frame);
+    assert_eq!(payloads(&found), vec![payload.as_slice()]);
+    assert!(
+        trace.iter().any(|l| l.contains("modules erased")),
+        "read without erasures: the patch is too small to show them"
+    );
+}

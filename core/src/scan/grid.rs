@@ -535,7 +535,15 @@ fn decode_triple(
             budget.note(|| grid.dump());
             if grid.plausible() {
                 budget.spend_decode();
-                decoded = grid.decode();
+                decoded = grid.decode(false);
+                // Glare or a finger over part of the code: its modules as
+                // erasures, which the parity corrects twice as many of.
+                let erased = grid.erasures();
+                if decoded.is_none() && erased >= MIN_ERASED && !budget.exhausted() {
+                    budget.spend_decode();
+                    decoded = grid.decode(true);
+                    budget.note(|| format!("    v{v}: {erased} modules erased"));
+                }
             }
             budget.note(|| {
                 format!(
@@ -779,7 +787,11 @@ fn sample(bits: &Bits, h: &Homography, dim: usize, dark: bool, how: Sampling) ->
             }
         }
     }
-    (outside * 20 <= dim * dim).then_some(Sampled { dim, cells })
+    (outside * 20 <= dim * dim).then_some(Sampled {
+        dim,
+        cells,
+        erased: Vec::new(),
+    })
 }
 
 /// See [`Sampling::ModuleLocal`].
@@ -815,6 +827,7 @@ fn sample_module_local(
     if outside * 20 > dim * dim {
         return None;
     }
+    let erased = flat_modules(&values, dim);
     if sharpen {
         let at = |x: usize, y: usize| {
             (x < dim && y < dim)
@@ -861,24 +874,78 @@ fn sample_module_local(
             cells.push(is_dark == dark);
         }
     }
-    Some(Sampled { dim, cells })
+    Some(Sampled { dim, cells, erased })
+}
+
+/// The modules whose 3 × 3 neighbourhood of grey levels is flat
+/// ([`FLAT_RANGE`]) or unread.
+fn flat_modules(values: &[f32], dim: usize) -> Vec<bool> {
+    (0..dim * dim)
+        .map(|i| {
+            let (mx, my) = (i % dim, i / dim);
+            let (mut lo, mut hi) = (f32::MAX, f32::MIN);
+            for y in my.saturating_sub(1)..(my + 2).min(dim) {
+                for x in mx.saturating_sub(1)..(mx + 2).min(dim) {
+                    match values.get(y * dim + x).filter(|v| v.is_finite()) {
+                        Some(&v) => {
+                            lo = lo.min(v);
+                            hi = hi.max(v);
+                        }
+                        None => return true,
+                    }
+                }
+            }
+            hi - lo < FLAT_RANGE
+        })
+        .collect()
 }
 
 /// A sampled module grid, for rqrr's decoder.
 struct Sampled {
     dim: usize,
     cells: Vec<bool>,
+    /// Modules that could not be read (empty: none known).
+    erased: Vec<bool>,
 }
 
-impl rqrr::BitGrid for Sampled {
+/// A sampled grid as rqrr reads it: with or without its erasures.
+struct ForDecoder<'a> {
+    grid: &'a Sampled,
+    erasures: bool,
+}
+
+impl rqrr::BitGrid for ForDecoder<'_> {
     fn size(&self) -> usize {
-        self.dim
+        self.grid.dim
     }
 
     fn bit(&self, y: usize, x: usize) -> bool {
-        self.cells.get(y * self.dim + x).copied().unwrap_or(false)
+        self.grid
+            .cells
+            .get(y * self.grid.dim + x)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    fn erased(&self, y: usize, x: usize) -> bool {
+        self.erasures
+            && self
+                .grid
+                .erased
+                .get(y * self.grid.dim + x)
+                .copied()
+                .unwrap_or(false)
     }
 }
+
+/// Erased modules worth a second decode (a patch of three by three).
+const MIN_ERASED: usize = 9;
+
+/// A module whose 3 × 3 neighbourhood spans fewer grey levels than this is
+/// taken as unreadable (burnt out by glare, covered): a code's own modules
+/// differ far more, except where nine of them happen to share a colour,
+/// and erasing a right module costs only one parity codeword.
+const FLAT_RANGE: f32 = 12.0;
 
 /// The 32 valid format-information words (BCH(15,5), generator 0x537),
 /// before the 0x5412 mask.
@@ -952,9 +1019,18 @@ impl Sampled {
         })
     }
 
-    /// Corrects and decodes the grid; `None` if it is not a readable code.
-    fn decode(self) -> Option<Vec<u8>> {
-        let grid = rqrr::Grid::new(self);
+    /// How many modules are erased.
+    fn erasures(&self) -> usize {
+        self.erased.iter().filter(|&&e| e).count()
+    }
+
+    /// Corrects and decodes the grid, with its erased modules as erasures
+    /// or not; `None` if it is not a readable code.
+    fn decode(&self, erasures: bool) -> Option<Vec<u8>> {
+        let grid = rqrr::Grid::new(ForDecoder {
+            grid: self,
+            erasures,
+        });
         let mut payload = Vec::new();
         // rqrr is not ours: a panic inside it must not take the app down.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

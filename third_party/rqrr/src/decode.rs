@@ -120,7 +120,8 @@ where
 {
     fn _decode(c: &dyn BitGrid) -> DeQRResult<(MetaData, CorrectedDataStream)> {
         let (meta, raw) = get_raw(c, true)?;
-        let stream = codestream_ecc(&meta, raw)?;
+        let erased = read_erasures(c, &meta);
+        let stream = codestream_ecc(&meta, raw, &erased)?;
         Ok((meta, stream))
     }
     let (meta, stream) = match _decode(code) {
@@ -322,7 +323,11 @@ fn numeric_tuple(
     Ok(())
 }
 
-fn codestream_ecc(meta: &MetaData, ds: RawData) -> DeQRResult<CorrectedDataStream> {
+fn codestream_ecc(
+    meta: &MetaData,
+    ds: RawData,
+    erased: &[bool; MAX_PAYLOAD_SIZE],
+) -> DeQRResult<CorrectedDataStream> {
     let mut out = CorrectedDataStream {
         data: [0; MAX_PAYLOAD_SIZE],
         ptr: 0,
@@ -346,21 +351,35 @@ fn codestream_ecc(meta: &MetaData, ds: RawData) -> DeQRResult<CorrectedDataStrea
         let ecc = if i < sb_ecc.ns { sb_ecc } else { &lb_ecc };
         let dst = &mut out.data[dst_offset..(dst_offset + ecc.bs)];
         let num_ec = ecc.bs - ecc.dw;
+        // Tessera fork: where each of the block's codewords comes from, so
+        // that erasures follow the data.
+        let mut sources = [0usize; 256];
         #[allow(clippy::needless_range_loop)]
         for j in 0..sb_ecc.dw {
-            dst[j] = ds.data[j * bc + i];
+            sources[j] = j * bc + i;
         }
         // A long block carries exactly one more data codeword than a short
         // one. Once the short blocks have run out, interleaving skips them, so
         // those final codewords sit in a compact run right after the common
         // columns rather than in a column of their own.
         if ecc.dw > sb_ecc.dw {
-            dst[sb_ecc.dw] = ds.data[sb_ecc.dw * bc + (i - sb_ecc.ns)];
+            sources[sb_ecc.dw] = sb_ecc.dw * bc + (i - sb_ecc.ns);
         }
         for j in 0..num_ec {
-            dst[ecc.dw + j] = ds.data[ecc_offset + j * bc + i];
+            sources[ecc.dw + j] = ecc_offset + j * bc + i;
         }
-        correct_block(dst, ecc)?;
+        let mut erasures = Vec::new();
+        for (k, &src) in sources[..ecc.bs].iter().enumerate() {
+            dst[k] = ds.data[src];
+            if erased[src] {
+                erasures.push(k);
+            }
+        }
+        if erasures.is_empty() {
+            correct_block(dst, ecc)?;
+        } else {
+            correct_block_with_erasures(dst, ecc, &erasures)?;
+        }
 
         dst_offset += ecc.dw;
     }
@@ -409,6 +428,106 @@ fn correct_block(block: &mut [u8], ecc: &RSParameters) -> DeQRResult<()> {
         Err(_) => Err(DeQRError::DataEcc),
     }
 }
+/// Tessera fork: errors-and-erasures decoding. `erasures` are indices into
+/// `block` of codewords known to be unreliable; the block is corrected when
+/// 2 * errors + erasures <= the number of parity codewords.
+///
+/// The errata locator comes from Berlekamp-Massey started at the erasure
+/// locator, the magnitudes from Forney's formula (first consecutive root
+/// alpha^0, as `block_syndromes` evaluates).
+fn correct_block_with_erasures(
+    block: &mut [u8],
+    ecc: &RSParameters,
+    erasures: &[usize],
+) -> DeQRResult<()> {
+    let bs = ecc.bs;
+    let npar = bs - ecc.dw;
+    let f = erasures.len();
+    if f > npar || erasures.iter().any(|&p| p >= bs) {
+        return Err(DeQRError::DataEcc);
+    }
+    let s = match block_syndromes(&block[..bs], npar) {
+        Ok(_) => return Ok(()),
+        Err(s) => s,
+    };
+    // The codeword at index p is the coefficient of x^(bs - 1 - p).
+    let locator = |p: usize| GF256::GENERATOR.pow(bs - 1 - p);
+
+    // Erasure locator: the product of (1 + X_k x).
+    let mut gamma = [GF256::ZERO; 64];
+    gamma[0] = GF256::ONE;
+    for &p in erasures {
+        let x = locator(p);
+        for i in (1..64).rev() {
+            let carry = gamma[i - 1] * x;
+            gamma[i] += carry;
+        }
+    }
+
+    // Berlekamp-Massey over the remaining syndromes, from the erasure locator.
+    let (mut c, mut b) = (gamma, gamma);
+    let (mut l, mut m, mut last) = (f, 1usize, GF256::ONE);
+    for n in f..npar {
+        let mut d = s[n];
+        for i in 1..=l.min(n) {
+            d += c[i] * s[n - i];
+        }
+        if d == GF256::ZERO {
+            m += 1;
+        } else if 2 * l <= n + f {
+            let t = c;
+            poly_add(&mut c, &b, d / last, m);
+            l = n + 1 + f - l;
+            b = t;
+            last = d;
+            m = 1;
+        } else {
+            poly_add(&mut c, &b, d / last, m);
+            m += 1;
+        }
+    }
+    if l < f || 2 * (l - f) + f > npar {
+        return Err(DeQRError::DataEcc);
+    }
+
+    // Errata evaluator S(x) * locator(x) mod x^npar, and the locator's
+    // formal derivative (odd terms only, in characteristic 2).
+    let mut omega = [GF256::ZERO; 64];
+    for i in 0..npar {
+        for j in 0..=i {
+            omega[i] += s[j] * c[i - j];
+        }
+    }
+    let mut deriv = [GF256::ZERO; 64];
+    for i in (1..64).step_by(2) {
+        deriv[i - 1] = c[i];
+    }
+
+    let mut found = 0;
+    for p in 0..bs {
+        let x = locator(p);
+        let x_inv = GF256::ONE / x;
+        if poly_eval(&c, x_inv) != GF256::ZERO {
+            continue;
+        }
+        found += 1;
+        let den = poly_eval(&deriv, x_inv);
+        if den == GF256::ZERO {
+            return Err(DeQRError::DataEcc);
+        }
+        let magnitude = x * poly_eval(&omega, x_inv) / den;
+        block[p] = (GF256(block[p]) + magnitude).0;
+    }
+    if found != l {
+        return Err(DeQRError::DataEcc);
+    }
+
+    match block_syndromes(&block[..bs], npar) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(DeQRError::DataEcc),
+    }
+}
+
 /* ***********************************************************************
  * Code stream error correction
  *
@@ -571,6 +690,50 @@ fn read_data(code: &dyn BitGrid, meta: &MetaData, remove_mask: bool) -> RawData 
     }
 
     ds
+}
+
+/// Tessera fork: which codewords hold an erased module, in the order
+/// `read_data` reads them.
+fn read_erasures(code: &dyn BitGrid, meta: &MetaData) -> [bool; MAX_PAYLOAD_SIZE] {
+    let mut erased = [false; MAX_PAYLOAD_SIZE];
+    let mut bit = 0usize;
+    let mut y = code.size() - 1;
+    let mut x = code.size() - 1;
+    let mut neg_dir = true;
+
+    while x > 0 {
+        if x == 6 {
+            x -= 1;
+        }
+        for xx in [x, x - 1] {
+            if !reserved_cell(meta.version, y, xx) {
+                if code.erased(y, xx) {
+                    if let Some(e) = erased.get_mut(bit / 8) {
+                        *e = true;
+                    }
+                }
+                bit += 1;
+            }
+        }
+
+        let (new_y, new_neg_dir) = match (y, neg_dir) {
+            (0, true) => {
+                x = x.saturating_sub(2);
+                (0, false)
+            }
+            (y, false) if y == code.size() - 1 => {
+                x = x.saturating_sub(2);
+                (code.size() - 1, true)
+            }
+            (y, true) => (y - 1, true),
+            (y, false) => (y + 1, false),
+        };
+
+        y = new_y;
+        neg_dir = new_neg_dir;
+    }
+
+    erased
 }
 
 // The read_bit() function can optionally consider the mask.
@@ -994,7 +1157,7 @@ mod tests {
             raw.data[p] ^= 0xff;
         }
 
-        let out = codestream_ecc(&meta, raw).unwrap_or_else(|e| {
+        let out = codestream_ecc(&meta, raw, &[false; MAX_PAYLOAD_SIZE]).unwrap_or_else(|e| {
             panic!("version {version} level {ecc_level} damaged to its limit: {e:?}")
         });
         let expected: Vec<u8> = data.concat();
@@ -1131,5 +1294,70 @@ mod tests {
                 assert_eq!(s[i], want, "S_{i} of a {len}-byte block");
             }
         }
+    }
+
+    /// Tessera fork: errors and erasures within 2 * errors + erasures <=
+    /// parity are corrected, for block and parity sizes of real QR codes;
+    /// erasures whose codewords happen to be right cost nothing more.
+    #[test]
+    fn errors_and_erasures_are_corrected() {
+        let mut state = 0x9e37_79b9_u32;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as usize % n
+        };
+        for &(dw, npar) in &[(19usize, 7usize), (16, 10), (43, 26), (68, 18), (15, 30), (122, 30)] {
+            for round in 0..200 {
+                let data: Vec<u8> = (0..dw).map(|_| next(256) as u8).collect();
+                let mut block = data.clone();
+                block.extend(rs_encode(&data, npar));
+                let bs = block.len();
+                let original = block.clone();
+                let f = next(npar + 1);
+                let errors = next((npar - f) / 2 + 1);
+                let mut positions: Vec<usize> = (0..bs).collect();
+                for i in 0..f + errors {
+                    let j = i + next(bs - i);
+                    positions.swap(i, j);
+                }
+                let (erased, wrong) = positions[..f + errors].split_at(f);
+                for &p in erased {
+                    // Some erased codewords keep their value.
+                    if round % 3 != 0 {
+                        block[p] = next(256) as u8;
+                    }
+                }
+                for &p in wrong {
+                    block[p] ^= 1 + next(255) as u8;
+                }
+                let ecc = RSParameters { bs, dw, ns: 1 };
+                let mut erasures = erased.to_vec();
+                erasures.sort_unstable();
+                correct_block_with_erasures(&mut block, &ecc, &erasures).unwrap_or_else(|e| {
+                    panic!("{dw}+{npar}: {f} erasures, {errors} errors: {e:?}")
+                });
+                assert_eq!(block, original, "{dw}+{npar}: {f} erasures, {errors} errors");
+            }
+        }
+    }
+
+    /// Tessera fork: more errata than the parity allows are refused, not
+    /// "corrected" into the sent block.
+    #[test]
+    fn too_many_errata_are_refused() {
+        let data: Vec<u8> = (0..43).map(|i| (i * 37 + 1) as u8).collect();
+        let mut block = data.clone();
+        block.extend(rs_encode(&data, 26));
+        let original = block.clone();
+        // 20 erasures and 4 errors: 28 > 26.
+        for p in 0..24 {
+            block[p * 2] ^= 0x5a;
+        }
+        let erasures: Vec<usize> = (0..20).map(|p| p * 2).collect();
+        let ecc = RSParameters { bs: 69, dw: 43, ns: 1 };
+        let result = correct_block_with_erasures(&mut block, &ecc, &erasures);
+        assert!(result.is_err(), "corrected beyond the parity: {block:?} vs {original:?}");
     }
 }
