@@ -1,6 +1,6 @@
 //! Writes the seed corpora of the fuzz targets (`fuzz/seeds/<target>/`):
-//! real mosaics, a real vault body, small QR frames of every pixel format
-//! and real exports. Run it when a format changes:
+//! real mosaics, a real vault body, small QR frames of every pixel format,
+//! QR module grids and real exports. Run it when a format changes:
 //!
 //! ```text
 //! cargo run -p tessera-tests --example fuzz_seeds
@@ -257,6 +257,61 @@ fn scan_seeds() {
     write("scan", "c29-crafted", &c29);
 }
 
+/// Real module grids for `qr_decode` (versions 1, 3, 5 and 10; levels L, M
+/// and H), each without erasures, with a rectangle of inverted modules
+/// marked as erased, and with an erasure plane.
+fn qr_decode_seeds() {
+    for (name, len, level) in [
+        ("v1-l", 10usize, EcLevel::L),
+        ("v3-m", 40, EcLevel::M),
+        ("v10-m", 200, EcLevel::M),
+        ("v5-h", 40, EcLevel::H),
+    ] {
+        let payload: Vec<u8> = (0..len).map(|i| (i * 31 + 7) as u8).collect();
+        let code = QrCode::with_error_correction_level(&payload, level).unwrap();
+        let n = code.width();
+        let version = (n - 17) / 4;
+        let mut plane = vec![0u8; (n * n).div_ceil(8)];
+        for (i, c) in code.to_colors().iter().enumerate() {
+            if *c == qrcode::Color::Dark {
+                plane[i / 8] |= 0x80 >> (i % 8);
+            }
+        }
+        // The header's version byte v gives version 1 + v % 40.
+        let header = |mode: u8, rect: [u8; 4]| {
+            let mut seed = vec![(version - 1) as u8, mode];
+            seed.extend(rect);
+            seed.extend(&plane);
+            seed
+        };
+        write("qr_decode", &format!("{name}-plain"), &header(0, [0; 4]));
+        // The rectangle's modules inverted: wrong, and marked as erased.
+        let third = n / 3;
+        let mut seed = header(
+            1,
+            [third as u8, third as u8, third as u8, (third / 2) as u8],
+        );
+        for y in third..third + third / 2 {
+            for x in third..2 * third {
+                let i = y * n + x;
+                seed[6 + i / 8] ^= 0x80 >> (i % 8);
+            }
+        }
+        write("qr_decode", &format!("{name}-rect"), &seed);
+        // An erasure plane: every module of the first data columns.
+        let mut seed = header(2, [0; 4]);
+        let mut erased = vec![0u8; plane.len()];
+        for y in 0..n {
+            for x in n - 4..n {
+                let i = y * n + x;
+                erased[i / 8] |= 0x80 >> (i % 8);
+            }
+        }
+        seed.extend(erased);
+        write("qr_decode", &format!("{name}-plane"), &seed);
+    }
+}
+
 fn migration_seeds() {
     write(
         "migration",
@@ -303,5 +358,6 @@ fn main() {
     mosaic_seeds();
     vault_seeds();
     scan_seeds();
+    qr_decode_seeds();
     migration_seeds();
 }
