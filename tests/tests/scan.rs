@@ -528,6 +528,30 @@ fn error_correction_repairs_damaged_modules() {
     }
 }
 
+/// A 7 × 7-module square in the 1:1:3:1:1 pattern of a finder, top-left
+/// corner at (x0, y0): `outer` for the outer ring and the centre, `ring`
+/// for the ring between them.
+fn finder_like(
+    canvas: &mut Rgb,
+    x0: usize,
+    y0: usize,
+    module: usize,
+    outer: [u8; 3],
+    ring: [u8; 3],
+) {
+    for my in 0..7 {
+        for mx in 0..7 {
+            let depth = mx.min(my).min(6 - mx).min(6 - my);
+            let c = if depth == 1 { ring } else { outer };
+            for dy in 0..module {
+                for dx in 0..module {
+                    canvas.set(x0 + mx * module + dx, y0 + my * module + dy, c);
+                }
+            }
+        }
+    }
+}
+
 /// Glare over one finder pattern, on a background strewn with light
 /// finder-like blobs (the frames of the benchmark's glare category that
 /// failed): the code's two clear finders stand out, and their pair is
@@ -548,21 +572,7 @@ fn glare_over_a_finder_among_finder_like_texture() {
         if x0 + 35 > 420 && y0 < 120 + size {
             continue;
         }
-        for my in 0..7 {
-            for mx in 0..7 {
-                let ring = mx.min(my).min(6 - mx).min(6 - my);
-                let c = if ring == 1 {
-                    [60, 60, 60]
-                } else {
-                    [235, 235, 235]
-                };
-                for dy in 0..5 {
-                    for dx in 0..5 {
-                        canvas.set(x0 + mx * 5 + dx, y0 + my * 5 + dy, c);
-                    }
-                }
-            }
-        }
+        finder_like(&mut canvas, x0, y0, 5, [235, 235, 235], [60, 60, 60]);
     }
     let l = canvas.luma();
     let frame = Frame::luma(canvas.w as u32, canvas.h as u32, &l, canvas.w).unwrap();
@@ -585,21 +595,7 @@ fn triples_of_each_polarity_are_taken_in_turn() {
     draw_qr(&mut canvas, PAYLOAD, 600, 300, 4, 4, &mono);
     // Bright 1:1:3:1:1 squares of 10-pixel modules, three at right angles.
     for (x0, y0) in [(40, 40), (300, 40), (40, 300)] {
-        for my in 0..7 {
-            for mx in 0..7 {
-                let ring = mx.min(my).min(6 - mx).min(6 - my);
-                let c = if ring == 1 {
-                    [40, 40, 40]
-                } else {
-                    [240, 240, 240]
-                };
-                for dy in 0..10 {
-                    for dx in 0..10 {
-                        canvas.set(x0 + mx * 10 + dx, y0 + my * 10 + dy, c);
-                    }
-                }
-            }
-        }
+        finder_like(&mut canvas, x0, y0, 10, [240, 240, 240], [40, 40, 40]);
     }
     let l = canvas.luma();
     let frame = Frame::luma(canvas.w as u32, canvas.h as u32, &l, canvas.w).unwrap();
@@ -624,18 +620,11 @@ fn triples_of_each_polarity_are_taken_in_turn() {
 /// the decoder as erasures, which it corrects twice as many of (ADR 0008).
 #[test]
 fn a_burnt_out_patch_is_read_through_erasures() {
-    use qrcode::{EcLevel, QrCode};
-    // Version 3-M: one block of 70 codewords, 26 of them parity (13 errors
-    // or 26 erasures).
+    // Version 3-M (29 modules): one block of 70 codewords, 26 of them
+    // parity (13 errors or 26 erasures).
     let payload: Vec<u8> = (0..40).map(|i| (i * 29 + 3) as u8).collect();
-    let code = QrCode::with_error_correction_level(&payload, EcLevel::M).unwrap();
-    assert_eq!(code.version(), qrcode::Version::Normal(3));
-    let w = code.width();
-    let modules: Vec<bool> = code
-        .to_colors()
-        .into_iter()
-        .map(|c| c == qrcode::Color::Dark)
-        .collect();
+    let (w, modules) = tessera_tests::frames::qr_modules(&payload);
+    assert_eq!(w, 29);
     let (module, quiet) = (6usize, 4usize);
     let side = (w + 2 * quiet) * module;
     // The glare: modules 10..21 across, 11..22 down, pure white.
