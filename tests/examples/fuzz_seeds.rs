@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use qrcode::{EcLevel, QrCode};
 use ring::rand::SystemRandom;
 use tessera_core::mosaic::{
-    ActivationCode, ActivationOffer, Challenge, OtpParams, TokenId, TokenKeys, Transaction,
+    ActivationCode, ActivationOffer, Challenge, OtpParams, TokenId, TokenKeys,
 };
 use tessera_core::otp::{Algorithm, OtpKey};
 use tessera_core::secret::SecretBytes;
@@ -44,17 +44,11 @@ fn login() -> Challenge {
 }
 
 fn transfer() -> Challenge {
-    Challenge {
-        transaction: Some(Transaction {
-            amount: "120.50".into(),
-            currency: "EUR".into(),
-            payee: "Boulangerie Schmit S.à r.l.".into(),
-            iban: "LU280019400644750000".into(),
-            reference: Some("Facture 2026-1187".into()),
-            text: Some("Merci".into()),
-        }),
-        ..login()
+    let mut challenge = tessera_tests::sample_transfer(NOW);
+    if let Some(t) = challenge.transaction.as_mut() {
+        t.text = Some("Merci".into());
     }
+    challenge
 }
 
 /// A minimal CBOR writer for the bodies (independent of the core's).

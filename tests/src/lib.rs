@@ -23,6 +23,22 @@ pub fn sample_login(now: u64) -> tessera_core::mosaic::Challenge {
     }
 }
 
+/// The transfer the mosaic tests and the fuzz seeds sign: [`sample_login`]
+/// with a transaction (payee, IBAN, amount, reference; no free text).
+pub fn sample_transfer(now: u64) -> tessera_core::mosaic::Challenge {
+    tessera_core::mosaic::Challenge {
+        transaction: Some(tessera_core::mosaic::Transaction {
+            amount: "120.50".into(),
+            currency: "EUR".into(),
+            payee: "Boulangerie Schmit S.à r.l.".into(),
+            iban: "LU280019400644750000".into(),
+            reference: Some("Facture 2026-1187".into()),
+            text: None,
+        }),
+        ..sample_login(now)
+    }
+}
+
 /// Appends `v` as a protobuf varint (for hand-built Google Authenticator
 /// exports).
 pub fn varint(out: &mut Vec<u8>, mut v: u64) {

@@ -28,17 +28,7 @@ fn login() -> Challenge {
 }
 
 fn transfer() -> Challenge {
-    Challenge {
-        transaction: Some(Transaction {
-            amount: "120.50".into(),
-            currency: "EUR".into(),
-            payee: "Boulangerie Schmit S.à r.l.".into(),
-            iban: "LU280019400644750000".into(),
-            reference: Some("Facture 2026-1187".into()),
-            text: None,
-        }),
-        ..login()
-    }
+    tessera_tests::sample_transfer(NOW)
 }
 
 fn keys() -> TokenKeys {
