@@ -656,20 +656,29 @@ fn read_data(code: &dyn BitGrid, meta: &MetaData, remove_mask: bool) -> RawData 
         data: [0; MAX_PAYLOAD_SIZE],
         len: 0,
     };
+    for_each_data_cell(code.size(), meta.version, |y, x| {
+        ds.push(read_bit(code, meta, y, x, remove_mask))
+    });
+    ds
+}
 
-    let mut y = code.size() - 1;
-    let mut x = code.size() - 1;
+/// Tessera fork: the data cells in the "zigzag" reading order (what
+/// `read_data` walked inline upstream), shared by `read_data` and
+/// `read_erasures`.
+fn for_each_data_cell(size: usize, version: Version, mut f: impl FnMut(usize, usize)) {
+    let mut y = size - 1;
+    let mut x = size - 1;
     let mut neg_dir = true;
 
     while x > 0 {
         if x == 6 {
             x -= 1;
         }
-        if !reserved_cell(meta.version, y, x) {
-            ds.push(read_bit(code, meta, y, x, remove_mask));
+        if !reserved_cell(version, y, x) {
+            f(y, x);
         }
-        if !reserved_cell(meta.version, y, x - 1) {
-            ds.push(read_bit(code, meta, y, x - 1, remove_mask));
+        if !reserved_cell(version, y, x - 1) {
+            f(y, x - 1);
         }
 
         let (new_y, new_neg_dir) = match (y, neg_dir) {
@@ -677,9 +686,9 @@ fn read_data(code: &dyn BitGrid, meta: &MetaData, remove_mask: bool) -> RawData 
                 x = x.saturating_sub(2);
                 (0, false)
             }
-            (y, false) if y == code.size() - 1 => {
+            (y, false) if y == size - 1 => {
                 x = x.saturating_sub(2);
-                (code.size() - 1, true)
+                (size - 1, true)
             }
             (y, true) => (y - 1, true),
             (y, false) => (y + 1, false),
@@ -688,8 +697,6 @@ fn read_data(code: &dyn BitGrid, meta: &MetaData, remove_mask: bool) -> RawData 
         y = new_y;
         neg_dir = new_neg_dir;
     }
-
-    ds
 }
 
 /// Tessera fork: which codewords hold an erased module, in the order
@@ -697,42 +704,14 @@ fn read_data(code: &dyn BitGrid, meta: &MetaData, remove_mask: bool) -> RawData 
 fn read_erasures(code: &dyn BitGrid, meta: &MetaData) -> [bool; MAX_PAYLOAD_SIZE] {
     let mut erased = [false; MAX_PAYLOAD_SIZE];
     let mut bit = 0usize;
-    let mut y = code.size() - 1;
-    let mut x = code.size() - 1;
-    let mut neg_dir = true;
-
-    while x > 0 {
-        if x == 6 {
-            x -= 1;
-        }
-        for xx in [x, x - 1] {
-            if !reserved_cell(meta.version, y, xx) {
-                if code.erased(y, xx) {
-                    if let Some(e) = erased.get_mut(bit / 8) {
-                        *e = true;
-                    }
-                }
-                bit += 1;
+    for_each_data_cell(code.size(), meta.version, |y, x| {
+        if code.erased(y, x) {
+            if let Some(e) = erased.get_mut(bit / 8) {
+                *e = true;
             }
         }
-
-        let (new_y, new_neg_dir) = match (y, neg_dir) {
-            (0, true) => {
-                x = x.saturating_sub(2);
-                (0, false)
-            }
-            (y, false) if y == code.size() - 1 => {
-                x = x.saturating_sub(2);
-                (code.size() - 1, true)
-            }
-            (y, true) => (y - 1, true),
-            (y, false) => (y + 1, false),
-        };
-
-        y = new_y;
-        neg_dir = new_neg_dir;
-    }
-
+        bit += 1;
+    });
     erased
 }
 
