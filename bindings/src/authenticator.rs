@@ -4,7 +4,7 @@
 //! what the boundary needs: owned arguments, once-only use, and errors the
 //! app can act on.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use tessera_core::authenticator::{
     ActivationPreview, ActivationRequest, Authenticator as CoreAuthenticator, ChallengeRequest,
@@ -34,9 +34,7 @@ pub const MAX_PASSCODE_BYTES: usize = core_vault::MAX_CHARS * 4;
 /// ones plus separators and spaces).
 const MAX_ACTIVATION_CODE_CHARS: usize = 64;
 
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+pub(crate) use tessera_core::sync::lock;
 
 pub(crate) fn passcode(bytes: Vec<u8>) -> Result<Passcode, TesseraError> {
     let bytes = Zeroizing::new(bytes);

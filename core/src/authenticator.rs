@@ -13,7 +13,9 @@
 //!    vault counts the attempt, unlocks, records the challenge as answered,
 //!    and returns the OTP to display.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
+
+use crate::sync::lock;
 
 use thiserror::Error;
 
@@ -221,10 +223,7 @@ impl Authenticator {
     }
 
     fn vault(&self) -> Option<Vault> {
-        self.vault
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        lock(&self.vault).clone()
     }
 
     fn require_vault(&self) -> Result<Vault, AuthError> {
@@ -373,7 +372,7 @@ impl Authenticator {
         let offer = &preview.offer;
         offer.check_time(self.now())?;
         let vault = {
-            let mut slot = self.vault.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut slot = lock(&self.vault);
             match slot.as_ref() {
                 Some(v) if !matches!(v.status(), VaultStatus::Wiped { .. }) => v.clone(),
                 _ => {
@@ -477,7 +476,7 @@ impl Authenticator {
         passcode: &Passcode,
     ) -> Result<Vec<TokenInfo>, AuthError> {
         let vault = {
-            let mut slot = self.vault.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut slot = lock(&self.vault);
             match slot.as_ref() {
                 Some(v) if !matches!(v.status(), VaultStatus::Wiped { .. }) => v.clone(),
                 _ => {

@@ -20,6 +20,7 @@ pub mod mosaic;
 pub mod otp;
 pub mod scan;
 pub mod secret;
+pub mod sync;
 pub mod uri;
 pub mod vault;
 

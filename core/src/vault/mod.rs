@@ -31,7 +31,7 @@ pub mod testing;
 mod token;
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use zeroize::Zeroizing;
 
@@ -362,9 +362,8 @@ fn write_body(platform: &Platform, body: &Body) -> Result<(), VaultError> {
 
 impl Vault {
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        // Every change replaces the state only after its write succeeded, so
-        // the state behind a poisoned lock is consistent.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        // Every change replaces the state only after its write succeeded.
+        crate::sync::lock(&self.inner)
     }
 
     /// Creates a vault protected by `passcode` (which must meet the policy),

@@ -8,16 +8,13 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use super::aead;
 use super::error::{BiometricError, KeystoreError, StorageError};
 use super::platform::{BiometricGate, Clock, DeviceKeystore, Platform, SecureStorage};
 use crate::secret::SecretBytes;
-
-fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+use crate::sync::lock as guard;
 
 /// How an injected write fault behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

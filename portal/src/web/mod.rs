@@ -28,7 +28,7 @@ pub mod users;
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
@@ -155,9 +155,7 @@ impl std::fmt::Debug for WebPortal {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+use tessera_core::sync::lock;
 
 impl WebPortal {
     /// Opens the portal over the SQLite database at `db` (created if
