@@ -8,6 +8,6 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 /// fallible step (a storage write, a database transaction) succeeded, so
 /// the state behind a poisoned lock is consistent; refusing it would turn
 /// one caught panic into a permanently unusable object at the FFI.
-pub fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
