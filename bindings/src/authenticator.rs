@@ -10,7 +10,8 @@ use tessera_core::authenticator::{
     ActivationPreview, ActivationRequest, Authenticator as CoreAuthenticator, ChallengeRequest,
     Request,
 };
-use tessera_core::vault::{self as core_vault, Passcode, Platform};
+use tessera_core::platform::Platform;
+use tessera_core::vault::{self as core_vault, Passcode};
 use zeroize::Zeroizing;
 
 use crate::error::TesseraError;
@@ -70,7 +71,7 @@ impl Shared {
 
     /// The current time, as read by [`begin`](Self::begin) or later.
     pub(crate) fn now(&self) -> u64 {
-        core_vault::Clock::now_unix(self.clock.as_ref())
+        tessera_core::platform::Clock::now_unix(self.clock.as_ref())
     }
 
     /// Logs the outcome of `what`.
@@ -142,6 +143,7 @@ impl Authenticator {
             storage: Arc::new(StorageAdapter(storage)),
             keystore: Arc::new(KeystoreAdapter(keystore)),
             clock: clock.clone(),
+            random: tessera_core::crypto::system_random(),
         };
         let config = options.unwrap_or_default().config();
         let core = CoreAuthenticator::new(platform, config).map_err(|e| {
@@ -562,7 +564,7 @@ pub fn erase_vault(
     storage: Arc<dyn SecureStorage>,
     keystore: Arc<dyn DeviceKeystore>,
 ) -> Result<(), TesseraError> {
-    use tessera_core::vault::{DeviceKeystore as _, SecureStorage as _};
+    use tessera_core::platform::{DeviceKeystore as _, SecureStorage as _};
     StorageAdapter(storage)
         .delete(core_vault::BLOB_NAME)
         .map_err(|e| TesseraError::StorageFailure {

@@ -6,7 +6,8 @@
 
 use tessera_core::authenticator::AuthError;
 use tessera_core::mosaic::MosaicError;
-use tessera_core::vault::{BiometricError, KeystoreError, StorageError, VaultError};
+use tessera_core::platform::{BiometricError, KeystoreError, StorageError};
+use tessera_core::vault::VaultError;
 
 /// Why Tessera refused. One variant per thing the app does differently;
 /// `reason` is an English sentence for logs and support screens, not for

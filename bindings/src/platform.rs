@@ -1,6 +1,6 @@
 //! The platform traits the Kotlin and Swift shells implement, and the
 //! adapters (`*Adapter`) that present them to the core as its own traits
-//! (`tessera_core::vault::{SecureStorage, DeviceKeystore, BiometricGate,
+//! (`tessera_core::platform::{SecureStorage, DeviceKeystore, BiometricGate,
 //! Clock}`).
 //!
 //! Threading: Tessera calls these methods on the thread that called the
@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use tessera_core::vault as core;
+use tessera_core::platform as core;
 
 use crate::error::PlatformError;
 

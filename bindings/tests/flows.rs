@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 
 use common::{Gate, NOW, ORIGIN, PASSCODE, Phone};
 use tessera_core::mosaic::Transaction;
-use tessera_core::vault::BiometricError;
+use tessera_core::platform::BiometricError;
 use tessera_ffi::{
     BiometricStatus, ChallengeKind, PendingActivation, PendingChallenge, PlatformError,
     ScannedRequest, TesseraError, TokenKind, VaultStatus, erase_vault,
@@ -427,7 +427,7 @@ fn a_vault_without_its_device_key_is_unusable_until_erased() {
     let mut p = portal();
     let phone = Phone::new();
     activate(&mut p, &phone, "alice");
-    tessera_core::vault::DeviceKeystore::delete_key(&phone.keystore.fake).unwrap();
+    tessera_core::platform::DeviceKeystore::delete_key(&phone.keystore.fake).unwrap();
     let open = tessera_ffi::Authenticator::new(
         phone.storage.clone(),
         phone.keystore.clone(),

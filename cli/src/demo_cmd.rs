@@ -155,8 +155,9 @@ impl Drop for Workspace {
 }
 
 fn workspace(out: Option<&Path>) -> Result<Workspace, CliError> {
-    let random = tessera_core::vault::aead::random_bytes::<6>()
-        .map_err(|_| CliError::input("the random number generator failed"))?;
+    let random =
+        tessera_core::crypto::random_bytes::<6>(&tessera_core::crypto::SystemRandom::new())
+            .map_err(|_| CliError::input("the random number generator failed"))?;
     let dir = std::env::temp_dir().join(format!(
         "tessera-demo-{}",
         data_encoding::HEXLOWER.encode(&random)

@@ -24,12 +24,13 @@ use crate::mosaic::{
     confirmation_code,
 };
 use crate::otp::OtpKey;
+use crate::platform::{BiometricGate, Platform};
 use crate::scan::{Deadline, Detection, Frame, ScanConfig, ScanError, Scanner};
 use crate::secret::OtpCode;
 use crate::uri::{MigrationImport, OtpToken, UriError, parse_key_uri};
 use crate::vault::{
-    BiometricGate, MosaicBinding, NewToken, Passcode, Platform, TokenInfo, TokenKind,
-    UnlockedVault, Vault, VaultConfig, VaultError, VaultStatus,
+    MosaicBinding, NewToken, Passcode, TokenInfo, TokenKind, UnlockedVault, Vault, VaultConfig,
+    VaultError, VaultStatus,
 };
 
 /// Limits and choices of an [`Authenticator`].
@@ -62,7 +63,7 @@ impl Default for AuthenticatorConfig {
 
 /// The scan's deadline: a point on the platform's monotonic clock.
 struct ClockDeadline<'a> {
-    clock: &'a dyn crate::vault::Clock,
+    clock: &'a dyn crate::platform::Clock,
     until_nanos: u64,
 }
 

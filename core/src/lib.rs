@@ -16,11 +16,14 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod authenticator;
+pub mod crypto;
 pub mod mosaic;
 pub mod otp;
+pub mod platform;
 pub mod scan;
 pub mod secret;
 pub mod sync;
+mod text;
 pub mod uri;
 pub mod vault;
 

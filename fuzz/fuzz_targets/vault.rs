@@ -8,7 +8,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use tessera_core::vault::testing::FakePlatform;
-use tessera_core::vault::{BLOB_NAME, DeviceKeystore, Vault, VaultConfig, VaultStatus};
+use tessera_core::platform::DeviceKeystore;
+use tessera_core::vault::{BLOB_NAME, Vault, VaultConfig, VaultStatus};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {

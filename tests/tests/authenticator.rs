@@ -10,11 +10,11 @@ use tessera_core::authenticator::{
     ActivationRequest, AuthError, Authenticator, AuthenticatorConfig, ChallengeRequest, Request,
 };
 use tessera_core::mosaic::{MosaicError, MosaicKind, Transaction};
+use tessera_core::platform::BiometricError;
 use tessera_core::secret::OtpCode;
 use tessera_core::vault::testing::{FakeBiometrics, FakePlatform};
 use tessera_core::vault::{
-    BLOB_NAME, BiometricError, BiometricState, Passcode, TokenKind, VaultConfig, VaultError,
-    VaultStatus,
+    BLOB_NAME, BiometricState, Passcode, TokenKind, VaultConfig, VaultError, VaultStatus,
 };
 use tessera_portal::{Portal, PortalConfig, SqliteStore};
 
@@ -40,7 +40,7 @@ impl Phone {
     }
 
     fn now(&self) -> u64 {
-        use tessera_core::vault::Clock;
+        use tessera_core::platform::Clock;
         self.fake.clock.now_unix()
     }
 

@@ -18,9 +18,10 @@ use tessera_bench::yuv;
 use tessera_core::authenticator::{ActivationRequest, ChallengeRequest};
 use tessera_core::authenticator::{AuthError, Authenticator, AuthenticatorConfig, Request};
 use tessera_core::mosaic::{Challenge, Envelope, MosaicError, MosaicKind, TokenId, Transaction};
+use tessera_core::platform::Clock;
 use tessera_core::scan::Frame;
 use tessera_core::vault::testing::FakePlatform;
-use tessera_core::vault::{Clock, Passcode, TokenKind, VaultConfig, VaultError};
+use tessera_core::vault::{Passcode, TokenKind, VaultConfig, VaultError};
 use tessera_portal::{
     Portal, PortalConfig, PortalError, PortalStore, SqliteStore, keys_of, render,
 };

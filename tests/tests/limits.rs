@@ -155,7 +155,7 @@ fn vault_files_over_16_mib_are_refused_before_the_device_key_sees_them() {
 #[test]
 fn the_authenticator_scans_within_its_budget() {
     use std::sync::Arc;
-    use tessera_core::vault::{Clock, Platform};
+    use tessera_core::platform::{Clock, Platform};
 
     struct RealClock(Instant);
     impl Clock for RealClock {

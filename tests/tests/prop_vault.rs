@@ -11,10 +11,10 @@
 
 use proptest::prelude::*;
 use tessera_core::otp::{Algorithm, OtpKey};
+use tessera_core::platform::Clock;
 use tessera_core::vault::testing::{FakePlatform, WriteFault};
 use tessera_core::vault::{
-    Clock, NewToken, Passcode, TokenKind, UnlockedVault, Vault, VaultConfig, VaultError,
-    VaultStatus,
+    NewToken, Passcode, TokenKind, UnlockedVault, Vault, VaultConfig, VaultError, VaultStatus,
 };
 
 const PASSCODES: [&[u8]; 2] = [b"k7#pQ2!vCANARYPW", b"Zt9-lamp-Orbit"];

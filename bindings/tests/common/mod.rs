@@ -6,10 +6,10 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tessera_core::vault::testing::{FakeBiometrics, FakeClock, FakeKeystore, MemoryStorage};
-use tessera_core::vault::{
+use tessera_core::platform::{
     BiometricError, BiometricGate as _, DeviceKeystore as _, SecureStorage as _,
 };
+use tessera_core::vault::testing::{FakeBiometrics, FakeClock, FakeKeystore, MemoryStorage};
 use tessera_ffi::{
     Authenticator, AuthenticatorOptions, BiometricGate, Clock, DeviceKeystore, LogLevel, Logger,
     PlatformError, SecureStorage,
@@ -67,8 +67,8 @@ impl DeviceKeystore for Keystore {
     }
     fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>, PlatformError> {
         self.fake.unwrap(&wrapped).map_err(|e| match e {
-            tessera_core::vault::KeystoreError::KeyMissing => PlatformError::KeyMissing,
-            tessera_core::vault::KeystoreError::Rejected => PlatformError::Rejected,
+            tessera_core::platform::KeystoreError::KeyMissing => PlatformError::KeyMissing,
+            tessera_core::platform::KeystoreError::Rejected => PlatformError::Rejected,
             other => unavailable(other),
         })
     }
@@ -137,13 +137,13 @@ impl Clock for TestClock {
         if self.broken.load(Ordering::SeqCst) {
             return Err(unavailable("no time"));
         }
-        Ok(tessera_core::vault::Clock::now_unix(&self.fake))
+        Ok(tessera_core::platform::Clock::now_unix(&self.fake))
     }
     fn monotonic_nanos(&self) -> Result<u64, PlatformError> {
         if self.broken.load(Ordering::SeqCst) {
             return Err(unavailable("no time"));
         }
-        Ok(tessera_core::vault::Clock::monotonic_nanos(&self.fake))
+        Ok(tessera_core::platform::Clock::monotonic_nanos(&self.fake))
     }
 }
 

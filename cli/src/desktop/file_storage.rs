@@ -6,7 +6,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use tessera_core::vault::{SecureStorage, StorageError};
+use tessera_core::platform::{SecureStorage, StorageError};
 
 /// Blobs as files in `dir`.
 #[derive(Debug, Clone)]

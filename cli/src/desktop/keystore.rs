@@ -8,15 +8,15 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use tessera_core::vault::aead;
-use tessera_core::vault::{DeviceKeystore, KeystoreError};
+use tessera_core::crypto;
+use tessera_core::platform::{DeviceKeystore, KeystoreError};
 use zeroize::Zeroizing;
 
 use super::file_storage::atomic_write;
 
 /// The file that holds the key where no keyring runs.
 pub const KEY_FILE: &str = "device-key";
-const RECORD_LEN: usize = aead::KEY_LEN + 8;
+const RECORD_LEN: usize = crypto::KEY_LEN + 8;
 const AAD: &[u8] = b"tessera/desktop/device-key/v1";
 
 /// Where the key lives.
@@ -44,7 +44,7 @@ pub struct DesktopKeystore {
 
 /// The key and the generation.
 struct Record {
-    key: Zeroizing<[u8; aead::KEY_LEN]>,
+    key: Zeroizing<[u8; crypto::KEY_LEN]>,
     generation: u64,
 }
 
@@ -59,7 +59,7 @@ impl Record {
     fn decode(bytes: &[u8]) -> Result<Self, KeystoreError> {
         let bad = || KeystoreError::Unavailable("the stored device key is malformed".into());
         let (key, rest) = bytes
-            .split_first_chunk::<{ aead::KEY_LEN }>()
+            .split_first_chunk::<{ crypto::KEY_LEN }>()
             .ok_or_else(bad)?;
         let generation: [u8; 8] = rest.try_into().map_err(|_| bad())?;
         Ok(Self {
@@ -122,9 +122,9 @@ impl DeviceKeystore for DesktopKeystore {
         if self.load()?.is_some() {
             return Ok(());
         }
-        let key = aead::generate_key().map_err(unavailable)?;
+        let key = crypto::generate_key(&crypto::SystemRandom::new()).map_err(unavailable)?;
         let mut record = Record {
-            key: Zeroizing::new([0; aead::KEY_LEN]),
+            key: Zeroizing::new([0; crypto::KEY_LEN]),
             generation: 0,
         };
         record.key.copy_from_slice(key.expose());
@@ -133,12 +133,18 @@ impl DeviceKeystore for DesktopKeystore {
 
     fn wrap(&self, plaintext: &[u8]) -> Result<Vec<u8>, KeystoreError> {
         let record = self.key()?;
-        aead::seal(record.key.as_ref(), AAD, plaintext).map_err(unavailable)
+        crypto::seal(
+            record.key.as_ref(),
+            AAD,
+            plaintext,
+            &crypto::SystemRandom::new(),
+        )
+        .map_err(unavailable)
     }
 
     fn unwrap(&self, wrapped: &[u8]) -> Result<Vec<u8>, KeystoreError> {
         let record = self.key()?;
-        aead::open(record.key.as_ref(), AAD, wrapped)
+        crypto::open(record.key.as_ref(), AAD, wrapped)
             .map(|plain| plain.to_vec())
             .map_err(|_| KeystoreError::Rejected)
     }

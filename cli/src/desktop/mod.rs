@@ -8,7 +8,8 @@ use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use tessera_core::vault::{BLOB_NAME, Clock, Platform};
+use tessera_core::platform::{Clock, Platform};
+use tessera_core::vault::BLOB_NAME;
 
 use crate::error::CliError;
 use file_storage::FileStorage;
@@ -144,6 +145,7 @@ impl Home {
             storage: std::sync::Arc::new(FileStorage::new(&self.dir)),
             keystore: std::sync::Arc::new(DesktopKeystore::new(backend)),
             clock: std::sync::Arc::new(SystemClock::new()),
+            random: tessera_core::crypto::system_random(),
         }
     }
 }

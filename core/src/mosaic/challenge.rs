@@ -3,7 +3,7 @@
 
 use super::envelope::{Envelope, MosaicKind, NONCE_LEN};
 use super::fields::{Reader, Writer};
-use super::{MosaicError, TokenId, check_origin_and_user, text};
+use super::{MosaicError, TokenId, check_origin_and_user, values};
 use coset::HeaderBuilder;
 
 /// Longest payee name (SEPA: 70 characters).
@@ -35,15 +35,15 @@ pub struct Transaction {
 
 impl Transaction {
     fn check(&self) -> Result<(), MosaicError> {
-        text::amount(&self.amount)?;
-        text::currency(&self.currency)?;
-        text::display("payee", &self.payee, MAX_PAYEE_LEN)?;
-        text::iban(&self.iban)?;
+        values::amount(&self.amount)?;
+        values::currency(&self.currency)?;
+        values::display("payee", &self.payee, MAX_PAYEE_LEN)?;
+        values::iban(&self.iban)?;
         if let Some(r) = &self.reference {
-            text::display("reference", r, MAX_REFERENCE_LEN)?;
+            values::display("reference", r, MAX_REFERENCE_LEN)?;
         }
         if let Some(t) = &self.text {
-            text::display("text", t, MAX_TEXT_LEN)?;
+            values::display("text", t, MAX_TEXT_LEN)?;
         }
         Ok(())
     }

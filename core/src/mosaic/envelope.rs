@@ -10,10 +10,10 @@
 
 use ciborium::Value;
 use coset::{AsCborValue, CoseEncrypt0, CoseEncrypt0Builder, Header, HeaderBuilder};
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use zeroize::Zeroizing;
 
 use super::{MosaicError, TokenId};
+use crate::crypto::{self, AeadError};
 
 /// The protocol version this code speaks.
 pub const VERSION: u64 = 1;
@@ -22,7 +22,7 @@ pub const VERSION: u64 = 1;
 pub const MAX_MOSAIC_LEN: usize = 1024;
 
 /// Length of a mosaic's nonce (its AES-GCM IV), in bytes.
-pub const NONCE_LEN: usize = ring::aead::NONCE_LEN;
+pub const NONCE_LEN: usize = crypto::NONCE_LEN;
 
 /// What a mosaic asks of the device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -159,7 +159,6 @@ impl Envelope {
         plaintext: &[u8],
     ) -> Result<Vec<u8>, MosaicError> {
         let iv = *nonce;
-        let aead = aead_key(key)?;
         // The token id goes in the protected header, so it is authenticated.
         // The algorithm (AES-256-GCM) is fixed by the protocol version and
         // left out to keep the QR code small.
@@ -171,14 +170,7 @@ impl Envelope {
             .protected(protected.build())
             .unprotected(HeaderBuilder::new().iv(iv.to_vec()).build())
             .try_create_ciphertext(plaintext, &kind.external_aad(), |pt, aad| {
-                let mut buf = pt.to_vec();
-                aead.seal_in_place_append_tag(
-                    Nonce::assume_unique_for_key(iv),
-                    Aad::from(aad),
-                    &mut buf,
-                )
-                .map(|()| buf)
-                .map_err(|_| MosaicError::Malformed("cannot seal"))
+                crypto::seal_with_nonce(key, &iv, aad, pt).map_err(aead_error)
             })?
             .build();
         let bytes = Self { kind, cose }.to_bytes()?;
@@ -193,7 +185,6 @@ impl Envelope {
 
     /// Opens the envelope with `key`; any alteration gives `Tampered`.
     pub(crate) fn open(&self, key: &[u8]) -> Result<Zeroizing<Vec<u8>>, MosaicError> {
-        let aead = aead_key(key)?;
         let iv = self.nonce().ok_or(MosaicError::Tampered)?;
         let unprotected = &self.cose.unprotected;
         if self.cose.protected.header.alg.is_some()
@@ -208,23 +199,20 @@ impl Envelope {
                 &self.kind.external_aad(),
                 || MosaicError::Tampered,
                 |ct, aad| {
-                    let mut buf = Zeroizing::new(ct.to_vec());
-                    let len = aead
-                        .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(aad), &mut buf)
-                        .map_err(|_| MosaicError::Tampered)?
-                        .len();
-                    buf.truncate(len);
-                    Ok(std::mem::take(&mut *buf))
+                    let mut plain =
+                        crypto::open_with_nonce(key, &iv, aad, ct).map_err(aead_error)?;
+                    Ok(std::mem::take(&mut *plain))
                 },
             )
             .map(Zeroizing::new)
     }
 }
 
-fn aead_key(key: &[u8]) -> Result<LessSafeKey, MosaicError> {
-    UnboundKey::new(&AES_256_GCM, key)
-        .map(LessSafeKey::new)
-        .map_err(|_| MosaicError::Malformed("bad key length"))
+fn aead_error(e: AeadError) -> MosaicError {
+    match e {
+        AeadError::Setup => MosaicError::Malformed("bad key length"),
+        AeadError::Rejected => MosaicError::Tampered,
+    }
 }
 
 fn uint(v: &Value) -> Option<u64> {

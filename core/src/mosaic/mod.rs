@@ -18,7 +18,7 @@ mod envelope;
 mod error;
 mod fields;
 mod response;
-pub(crate) mod text;
+mod values;
 
 use std::fmt;
 use std::str::FromStr;
@@ -194,12 +194,12 @@ pub const MAX_ORIGIN_LEN: usize = 100;
 pub const MAX_USER_LEN: usize = 64;
 
 fn check_origin_and_user(origin: &str, user: &str) -> Result<(), MosaicError> {
-    text::display("origin", origin, MAX_ORIGIN_LEN)?;
+    values::display("origin", origin, MAX_ORIGIN_LEN)?;
     if origin.contains(char::is_whitespace) {
         return Err(MosaicError::InvalidField {
             field: "origin",
             reason: "contains spaces",
         });
     }
-    text::display("user", user, MAX_USER_LEN)
+    values::display("user", user, MAX_USER_LEN)
 }

@@ -10,8 +10,8 @@ use prost::Message;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{OtpToken, TokenKind, UriError, split_label};
-use crate::mosaic::text::{has_forbidden, neutralise};
 use crate::otp::{Algorithm, OtpKey};
+use crate::text::{has_forbidden, neutralise};
 
 const SCHEME: &str = "otpauth-migration://";
 

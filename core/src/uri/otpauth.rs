@@ -15,8 +15,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use zeroize::Zeroizing;
 
 use super::{OtpToken, TokenKind, UriError, split_label};
-use crate::mosaic::text::has_forbidden;
 use crate::otp::{Algorithm, Hotp, OtpKey};
+use crate::text::has_forbidden;
 
 /// The longest Key URI accepted, in bytes (a QR code holds at most about 3 KB).
 pub const MAX_URI_LEN: usize = 4096;

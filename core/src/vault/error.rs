@@ -1,72 +1,10 @@
-//! Errors of the vault and of the platform traits it calls. Messages say what
-//! happened and what the app can do; they never contain a passcode, a key, a
-//! code or a token's secret.
+//! Errors of the vault. Messages say what happened and what the app can do;
+//! they never contain a passcode, a key, a code or a token's secret.
 
 use thiserror::Error;
 
 use super::policy::PolicyViolation;
-
-/// A failure of [`SecureStorage`](super::SecureStorage).
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum StorageError {
-    /// Reading, writing or deleting failed; the message names the operation
-    /// and the platform's reason (never the data).
-    #[error("storage {operation} failed: {reason}")]
-    Io {
-        /// `read`, `write` or `delete`.
-        operation: &'static str,
-        /// The platform's reason.
-        reason: String,
-    },
-}
-
-impl StorageError {
-    /// An I/O failure of `operation` for `reason`.
-    pub fn io(operation: &'static str, reason: impl Into<String>) -> Self {
-        Self::Io {
-            operation,
-            reason: reason.into(),
-        }
-    }
-}
-
-/// A failure of [`DeviceKeystore`](super::DeviceKeystore).
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum KeystoreError {
-    /// The keystore cannot be used now (locked, service not running, I/O);
-    /// trying later may work.
-    #[error("the device keystore is unavailable: {0}")]
-    Unavailable(String),
-    /// The device key does not exist: it was deleted, or this is another device.
-    /// Whatever it wrapped is gone for good.
-    #[error("the device key does not exist")]
-    KeyMissing,
-    /// The data did not decrypt under the device key (modified, truncated, or
-    /// wrapped by another key).
-    #[error("the data does not decrypt under the device key")]
-    Rejected,
-}
-
-/// The outcome of [`BiometricGate`](super::BiometricGate) when it returns no key.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum BiometricError {
-    /// The user cancelled the prompt.
-    #[error("biometric authentication was cancelled")]
-    Cancelled,
-    /// Too many failed biometric attempts; the platform locked biometrics.
-    #[error("biometrics are locked out by the platform")]
-    Lockout,
-    /// The platform key was permanently invalidated (for example a new
-    /// fingerprint was enrolled).
-    #[error("the biometric key was invalidated")]
-    KeyInvalidated,
-    /// Anything else the platform reported.
-    #[error("the biometric platform failed: {0}")]
-    Platform(String),
-}
+use crate::platform::{KeystoreError, StorageError};
 
 /// Why a vault operation failed. Each variant is something the app acts on.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -6,9 +6,9 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::Clock;
-use super::aead::KEY_LEN;
 use super::error::VaultError;
+use crate::crypto::KEY_LEN;
+use crate::platform::Clock;
 use crate::secret::SecretBytes;
 
 /// Argon2id cost parameters, as stored in the passcode slot.

@@ -19,12 +19,10 @@
 //! [`Vault`] is the locked vault; [`UnlockedVault`] hands out codes, never
 //! keys, and forgets the vault key when dropped.
 
-pub mod aead;
 pub mod attempts;
 mod error;
 mod format;
 mod kdf;
-mod platform;
 mod policy;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testing;
@@ -35,9 +33,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use zeroize::Zeroizing;
 
-pub use error::{BiometricError, KeystoreError, StorageError, VaultError};
+pub use error::VaultError;
 pub use kdf::{KdfParams, KdfSetting};
-pub use platform::{BiometricGate, Clock, DeviceKeystore, Platform, SecureStorage};
 pub use policy::{BLOCKLIST, MAX_CHARS, MIN_CHARS, Passcode, PolicyViolation, check_passcode};
 pub use token::{
     CHALLENGE_KEY_LEN, MAX_TEXT_CHARS, MosaicBinding, NewToken, TokenId, TokenInfo, TokenKind,
@@ -47,8 +44,10 @@ use format::{
     Answered, Attempts, BiometricSlot, Blob, Body, Bytes, PasscodeSlot, SecretsTable, StoredKind,
 };
 
+use crate::crypto::{self, AeadError, SecureRandom};
 use crate::mosaic::{Challenge, TokenId as PortalTokenId};
 use crate::otp::{Hotp, OtpKey, Totp};
+use crate::platform::{BiometricError, BiometricGate, KeystoreError, Platform};
 use crate::secret::{OtpCode, SecretBytes};
 
 /// The name of the vault's blob in [`SecureStorage`].
@@ -195,28 +194,29 @@ impl fmt::Debug for Vault {
     }
 }
 
-fn crypto(e: aead::AeadError) -> VaultError {
+fn crypto_error(e: AeadError) -> VaultError {
     match e {
-        aead::AeadError::Setup => VaultError::Crypto("AES-GCM or the random source failed"),
-        aead::AeadError::Rejected => VaultError::Crypto("data does not authenticate"),
+        AeadError::Setup => VaultError::Crypto("AES-GCM or the random source failed"),
+        AeadError::Rejected => VaultError::Crypto("data does not authenticate"),
     }
 }
 
-fn new_salt() -> Result<Bytes, VaultError> {
-    aead::random_bytes::<SALT_LEN>()
+fn new_salt(rng: &dyn SecureRandom) -> Result<Bytes, VaultError> {
+    crypto::random_bytes::<SALT_LEN>(rng)
         .map(|s| Bytes(s.to_vec()))
-        .map_err(crypto)
+        .map_err(crypto_error)
 }
 
 fn passcode_slot(
     passcode: &Passcode,
     vault_key: &SecretBytes,
     kdf: KdfParams,
+    rng: &dyn SecureRandom,
 ) -> Result<PasscodeSlot, VaultError> {
-    let salt = new_salt()?;
+    let salt = new_salt(rng)?;
     let kek = kdf::derive(passcode.expose(), &salt.0, &kdf)?;
-    let wrapped =
-        aead::seal(kek.expose(), PASSCODE_SLOT_AAD, vault_key.expose()).map_err(crypto)?;
+    let wrapped = crypto::seal(kek.expose(), PASSCODE_SLOT_AAD, vault_key.expose(), rng)
+        .map_err(crypto_error)?;
     Ok(PasscodeSlot {
         kdf,
         salt,
@@ -224,21 +224,25 @@ fn passcode_slot(
     })
 }
 
-fn seal_secrets(vault_key: &SecretBytes, table: &SecretsTable) -> Result<Bytes, VaultError> {
+fn seal_secrets(
+    vault_key: &SecretBytes,
+    table: &SecretsTable,
+    rng: &dyn SecureRandom,
+) -> Result<Bytes, VaultError> {
     let plain = table.encode()?;
-    aead::seal(vault_key.expose(), SECRETS_AAD, &plain)
+    crypto::seal(vault_key.expose(), SECRETS_AAD, &plain, rng)
         .map(Bytes)
-        .map_err(crypto)
+        .map_err(crypto_error)
 }
 
 fn open_secrets(vault_key: &SecretBytes, body: &Body) -> Result<SecretsTable, VaultError> {
-    let plain = aead::open(vault_key.expose(), SECRETS_AAD, &body.secrets.0)
+    let plain = crypto::open(vault_key.expose(), SECRETS_AAD, &body.secrets.0)
         .map_err(|_| VaultError::Corrupted("the secret section does not authenticate".into()))?;
     SecretsTable::decode(&plain)
 }
 
 fn vault_key_from(plain: Zeroizing<Vec<u8>>) -> Result<SecretBytes, VaultError> {
-    if plain.len() != aead::KEY_LEN {
+    if plain.len() != crypto::KEY_LEN {
         return Err(VaultError::Corrupted(
             "the vault key has the wrong length".into(),
         ));
@@ -382,7 +386,8 @@ impl Vault {
             }
         }
         platform.keystore.create_key()?;
-        let vault_key = aead::generate_key().map_err(crypto)?;
+        let rng = platform.random.as_ref();
+        let vault_key = crypto::generate_key(rng).map_err(crypto_error)?;
         let kdf = kdf::choose(&config.kdf, platform.clock.as_ref())?;
         let generation = platform
             .keystore
@@ -395,10 +400,10 @@ impl Vault {
             attempts: Attempts::default(),
             next_id: 1,
             tokens: Vec::new(),
-            passcode_slot: passcode_slot(passcode, &vault_key, kdf)?,
+            passcode_slot: passcode_slot(passcode, &vault_key, kdf, rng)?,
             biometric_slot: None,
             biometric_invalidated: false,
-            secrets: seal_secrets(&vault_key, &SecretsTable::default())?,
+            secrets: seal_secrets(&vault_key, &SecretsTable::default(), rng)?,
             answered: Vec::new(),
         };
         write_body(&platform, &body)?;
@@ -568,7 +573,7 @@ impl Vault {
         slot.kdf.check()?;
         inner.start_attempt()?;
         let kek = kdf::derive(passcode.expose(), &slot.salt.0, &slot.kdf)?;
-        let Ok(plain) = aead::open(kek.expose(), PASSCODE_SLOT_AAD, &slot.wrapped.0) else {
+        let Ok(plain) = crypto::open(kek.expose(), PASSCODE_SLOT_AAD, &slot.wrapped.0) else {
             let attempts_left = inner.after_failure()?;
             return Err(VaultError::WrongPasscode { attempts_left });
         };
@@ -583,7 +588,8 @@ impl Vault {
             .map(|t| slot.kdf.stronger_of(&t))
             && target.check().is_ok()
             && slot.kdf.weaker_than(&target)
-            && let Ok(upgraded) = passcode_slot(passcode, &vault_key, target)
+            && let Ok(upgraded) =
+                passcode_slot(passcode, &vault_key, target, inner.platform.random.as_ref())
         {
             next.passcode_slot = upgraded;
         }
@@ -635,7 +641,7 @@ impl Vault {
             }
         };
         inner.start_attempt()?;
-        let Ok(plain) = aead::open(&key, BIOMETRIC_SLOT_AAD, &slot.wrapped.0) else {
+        let Ok(plain) = crypto::open(&key, BIOMETRIC_SLOT_AAD, &slot.wrapped.0) else {
             let attempts_left = inner.after_failure()?;
             return Err(VaultError::BiometricMismatch { attempts_left });
         };
@@ -862,7 +868,7 @@ impl UnlockedVault {
                 .ok_or(VaultError::TooManyTokens(MAX_TOKENS))?;
             ids.push(TokenId(id));
         }
-        next.secrets = seal_secrets(&self.vault_key, &table)?;
+        next.secrets = seal_secrets(&self.vault_key, &table, inner.platform.random.as_ref())?;
         inner.persist(next)?;
         Ok(ids)
     }
@@ -877,7 +883,7 @@ impl UnlockedVault {
         let mut next = body.clone();
         next.tokens.retain(|t| t.id != id.0);
         next.answered.retain(|a| a.token != id.0);
-        next.secrets = seal_secrets(&self.vault_key, &table)?;
+        next.secrets = seal_secrets(&self.vault_key, &table, inner.platform.random.as_ref())?;
         inner.persist(next)
     }
 
@@ -888,7 +894,7 @@ impl UnlockedVault {
         new.check_policy()?;
         let mut inner = self.vault.lock();
         let kdf = kdf::choose(&inner.config.kdf, inner.platform.clock.as_ref())?;
-        let slot = passcode_slot(new, &self.vault_key, kdf)?;
+        let slot = passcode_slot(new, &self.vault_key, kdf, inner.platform.random.as_ref())?;
         let mut next = inner.body()?.clone();
         next.passcode_slot = slot;
         inner.persist(next)
@@ -898,19 +904,21 @@ impl UnlockedVault {
     /// slot key, protected by the platform. Needs a passcode unlock.
     pub fn enable_biometrics(&self, gate: &dyn BiometricGate) -> Result<(), VaultError> {
         self.require_passcode()?;
-        let slot_key = aead::generate_key().map_err(crypto)?;
+        let rng = self.vault.lock().platform.random.clone();
+        let slot_key = crypto::generate_key(rng.as_ref()).map_err(crypto_error)?;
         let platform = gate.enroll(slot_key.expose()).map_err(|e| match e {
             BiometricError::Cancelled => VaultError::BiometricCancelled,
             BiometricError::Lockout => VaultError::BiometricLockout,
             BiometricError::KeyInvalidated => VaultError::BiometricInvalidated,
             BiometricError::Platform(reason) => VaultError::BiometricPlatform(reason),
         })?;
-        let wrapped = aead::seal(
+        let wrapped = crypto::seal(
             slot_key.expose(),
             BIOMETRIC_SLOT_AAD,
             self.vault_key.expose(),
+            rng.as_ref(),
         )
-        .map_err(crypto)?;
+        .map_err(crypto_error)?;
         let mut inner = self.vault.lock();
         let mut next = inner.body()?.clone();
         next.biometric_slot = Some(BiometricSlot {

@@ -10,9 +10,11 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::aead;
-use super::error::{BiometricError, KeystoreError, StorageError};
-use super::platform::{BiometricGate, Clock, DeviceKeystore, Platform, SecureStorage};
+use crate::crypto;
+use crate::platform::{
+    BiometricError, BiometricGate, Clock, DeviceKeystore, KeystoreError, Platform, SecureStorage,
+    StorageError,
+};
 use crate::secret::SecretBytes;
 use crate::sync::lock as guard;
 
@@ -263,7 +265,8 @@ impl DeviceKeystore for FakeKeystore {
         Self::available(&s)?;
         if s.key.is_none() {
             s.key = Some(
-                aead::generate_key().map_err(|_| KeystoreError::Unavailable("no random".into()))?,
+                crypto::generate_key(&ring::rand::SystemRandom::new())
+                    .map_err(|_| KeystoreError::Unavailable("no random".into()))?,
             );
         }
         Ok(())
@@ -276,15 +279,20 @@ impl DeviceKeystore for FakeKeystore {
             s.plaintexts.push(plaintext.to_vec());
         }
         let key = s.key.as_ref().ok_or(KeystoreError::KeyMissing)?;
-        aead::seal(key.expose(), FAKE_KEYSTORE_AAD, plaintext)
-            .map_err(|_| KeystoreError::Unavailable("seal failed".into()))
+        crypto::seal(
+            key.expose(),
+            FAKE_KEYSTORE_AAD,
+            plaintext,
+            &ring::rand::SystemRandom::new(),
+        )
+        .map_err(|_| KeystoreError::Unavailable("seal failed".into()))
     }
 
     fn unwrap(&self, wrapped: &[u8]) -> Result<Vec<u8>, KeystoreError> {
         let s = guard(&self.state);
         Self::available(&s)?;
         let key = s.key.as_ref().ok_or(KeystoreError::KeyMissing)?;
-        let plain = aead::open(key.expose(), FAKE_KEYSTORE_AAD, wrapped)
+        let plain = crypto::open(key.expose(), FAKE_KEYSTORE_AAD, wrapped)
             .map_err(|_| KeystoreError::Rejected)?;
         Ok(plain.to_vec())
     }
@@ -449,6 +457,7 @@ impl FakePlatform {
             storage: std::sync::Arc::new(self.storage.clone()),
             keystore: std::sync::Arc::new(self.keystore.clone()),
             clock: std::sync::Arc::new(self.clock.clone()),
+            random: crypto::system_random(),
         }
     }
 }

@@ -8,6 +8,7 @@ use super::testing::{FakeBiometrics, FakePlatform, WriteFault};
 use super::*;
 use crate::mosaic::OtpParams;
 use crate::otp::Algorithm;
+use crate::platform::{DeviceKeystore, StorageError};
 
 const PASS: &[u8] = b"k7#pQ2!vCANARYPW";
 const NEW_PASS: &[u8] = b"Zt9-lamp-Orbit";

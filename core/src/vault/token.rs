@@ -6,10 +6,10 @@ use std::str::FromStr;
 
 use super::error::VaultError;
 use super::format::{StoredKey, StoredKind, TokenRecord};
-use crate::mosaic::text::has_forbidden;
 use crate::mosaic::{OtpParams, TokenId as PortalTokenId};
 use crate::otp::{Algorithm, Hotp, OtpKey};
 use crate::secret::SecretBytes;
+use crate::text::has_forbidden;
 use crate::uri::{OtpToken, TokenKind as UriKind};
 
 /// Longest issuer, account, origin or user id accepted, in characters.

@@ -1,33 +1,9 @@
-//! What may be shown to the user: display strings without control or
-//! direction-changing characters (so "100 EUR to Alice" cannot be made to
-//! render as something else), IBANs with a valid checksum, canonical amounts.
+//! The values a mosaic may carry for display: strings without forbidden
+//! characters ([`crate::text`]), IBANs with a valid checksum, canonical
+//! amounts and currency codes.
 
 use super::MosaicError;
-
-/// Characters that change how surrounding text renders without being
-/// visible: bidi embeddings, overrides and isolates, marks, zero-width
-/// characters, line and paragraph separators. Refused in everything shown
-/// to the user: mosaic fields here, token labels from Key URIs and exports
-/// (`uri`), and token labels in the vault.
-pub(crate) fn is_forbidden(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
-        )
-}
-
-/// Whether `s` has a character that [`is_forbidden`].
-pub(crate) fn has_forbidden(s: &str) -> bool {
-    s.chars().any(is_forbidden)
-}
-
-/// `s` with every forbidden character replaced by U+FFFD, for showing text
-/// that was refused (what was wrong stays visible, and inert).
-pub(crate) fn neutralise(s: &str) -> String {
-    s.chars()
-        .map(|c| if is_forbidden(c) { '\u{FFFD}' } else { c })
-        .collect()
-}
+use crate::text::has_forbidden;
 
 /// A display string of 1 to `max` characters, trimmed, with no forbidden character.
 pub(crate) fn display(field: &'static str, s: &str, max: usize) -> Result<(), MosaicError> {

@@ -1,14 +1,18 @@
-//! What the vault needs from the platform, as plain traits: storage, the
-//! device's non-exportable key, biometrics and a clock. The FFI crate adapts
-//! the Kotlin/Swift implementations to them; the CLI has desktop ones; the
-//! [`testing`](super::testing) module has doubles with fault injection.
+//! The platform's contract with the core, as plain traits: storage, the
+//! device's non-exportable key, biometrics, a clock and randomness. The vault
+//! keeps its secrets through them, the authenticator and the scanner's
+//! deadline read the clock through them. The FFI crate adapts the
+//! Kotlin/Swift implementations to them; the CLI has desktop ones;
+//! `vault::testing` (tests and feature `test-util`) has doubles with fault
+//! injection.
 //!
 //! Methods take `&self` (implementations use interior mutability) and are
 //! `Send + Sync`, as foreign callbacks are.
 
 use std::sync::Arc;
 
-use super::error::{BiometricError, KeystoreError, StorageError};
+use ring::rand::SecureRandom;
+use thiserror::Error;
 
 /// Named blobs with atomic replace semantics.
 pub trait SecureStorage: Send + Sync {
@@ -97,10 +101,75 @@ pub struct Platform {
     pub keystore: Arc<dyn DeviceKeystore>,
     /// The clock for attempt delays and KDF calibration.
     pub clock: Arc<dyn Clock>,
+    /// The random source of keys, salts and nonces: the system's CSPRNG
+    /// ([`crypto::system_random`](crate::crypto::system_random)).
+    pub random: Arc<dyn SecureRandom + Send + Sync>,
 }
 
 impl std::fmt::Debug for Platform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Platform { .. }")
     }
+}
+
+/// A failure of [`SecureStorage`](SecureStorage).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// Reading, writing or deleting failed; the message names the operation
+    /// and the platform's reason (never the data).
+    #[error("storage {operation} failed: {reason}")]
+    Io {
+        /// `read`, `write` or `delete`.
+        operation: &'static str,
+        /// The platform's reason.
+        reason: String,
+    },
+}
+
+impl StorageError {
+    /// An I/O failure of `operation` for `reason`.
+    pub fn io(operation: &'static str, reason: impl Into<String>) -> Self {
+        Self::Io {
+            operation,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A failure of [`DeviceKeystore`](DeviceKeystore).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum KeystoreError {
+    /// The keystore cannot be used now (locked, service not running, I/O);
+    /// trying later may work.
+    #[error("the device keystore is unavailable: {0}")]
+    Unavailable(String),
+    /// The device key does not exist: it was deleted, or this is another device.
+    /// Whatever it wrapped is gone for good.
+    #[error("the device key does not exist")]
+    KeyMissing,
+    /// The data did not decrypt under the device key (modified, truncated, or
+    /// wrapped by another key).
+    #[error("the data does not decrypt under the device key")]
+    Rejected,
+}
+
+/// The outcome of [`BiometricGate`](BiometricGate) when it returns no key.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum BiometricError {
+    /// The user cancelled the prompt.
+    #[error("biometric authentication was cancelled")]
+    Cancelled,
+    /// Too many failed biometric attempts; the platform locked biometrics.
+    #[error("biometrics are locked out by the platform")]
+    Lockout,
+    /// The platform key was permanently invalidated (for example a new
+    /// fingerprint was enrolled).
+    #[error("the biometric key was invalidated")]
+    KeyInvalidated,
+    /// Anything else the platform reported.
+    #[error("the biometric platform failed: {0}")]
+    Platform(String),
 }
