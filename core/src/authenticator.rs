@@ -18,6 +18,7 @@ use std::sync::Mutex;
 use crate::sync::lock;
 
 use thiserror::Error;
+use zeroize::Zeroizing;
 
 use crate::mosaic::{
     ActivationCode, ActivationOffer, Challenge, Envelope, MosaicError, MosaicKind,
@@ -271,6 +272,25 @@ impl Authenticator {
             }
             None => self.scanner.scan(frame),
         }
+    }
+
+    /// Scans `frame` and reads its codes in the scanner's order: the first
+    /// code that reads wins, so a picture that holds other QR codes beside
+    /// the mosaic (a page, a desk) still gives the mosaic. `Ok(None)`: no
+    /// code in the frame. Codes found but none readable: the first one's
+    /// error. The one policy of the apps, the CLI and the demo.
+    pub fn scan_and_read(&self, frame: &Frame<'_>) -> Result<Option<Request>, AuthError> {
+        let mut first_error = None;
+        for detection in self.scan(frame) {
+            let payload = Zeroizing::new(detection.payload);
+            match self.read(&payload) {
+                Ok(request) => return Ok(Some(request)),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        first_error.map_or(Ok(None), Err)
     }
 
     /// Classifies a payload (from [`scan`](Self::scan) or a platform

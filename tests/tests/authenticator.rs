@@ -11,12 +11,14 @@ use tessera_core::authenticator::{
 };
 use tessera_core::mosaic::{MosaicError, MosaicKind, Transaction};
 use tessera_core::platform::BiometricError;
+use tessera_core::scan::Frame;
 use tessera_core::secret::OtpCode;
 use tessera_core::vault::testing::{FakeBiometrics, FakePlatform};
 use tessera_core::vault::{
     BLOB_NAME, BiometricState, Passcode, TokenKind, VaultConfig, VaultError, VaultStatus,
 };
 use tessera_portal::{Portal, PortalConfig, SqliteStore};
+use tessera_tests::frames::{Rgb, draw_qr, mono};
 
 const ORIGIN: &str = "https://portal.example.lu";
 const PASS: &str = "k7#pQ2!vCanary";
@@ -499,4 +501,52 @@ fn import_of_an_otpauth_uri_creates_the_vault() {
         phone.auth.read(b"https://example.com/").unwrap_err(),
         AuthError::Unrecognised
     );
+}
+
+/// A white frame with `payloads` drawn left to right, 4 pixels a module.
+fn frame_with(payloads: &[&[u8]]) -> Rgb {
+    let mut canvas = Rgb::filled(1280, 480, [255, 255, 255]);
+    let mut x = 20;
+    for payload in payloads {
+        x += draw_qr(&mut canvas, payload, x, 40, 4, 4, &mono) + 20;
+    }
+    canvas
+}
+
+fn scan_and_read(phone: &Phone, canvas: &Rgb) -> Result<Option<Request>, AuthError> {
+    let rgba = canvas.rgba_strided(canvas.w * 4, false);
+    let frame = Frame::rgba(canvas.w as u32, canvas.h as u32, &rgba, canvas.w * 4).unwrap();
+    phone.auth.scan_and_read(&frame)
+}
+
+fn first_detection(phone: &Phone, canvas: &Rgb) -> Vec<u8> {
+    let rgba = canvas.rgba_strided(canvas.w * 4, false);
+    let frame = Frame::rgba(canvas.w as u32, canvas.h as u32, &rgba, canvas.w * 4).unwrap();
+    phone.auth.scan(&frame).swap_remove(0).payload
+}
+
+#[test]
+fn scan_and_read_takes_the_first_code_that_reads() {
+    let phone = Phone::new();
+    let mut portal = portal();
+    let offer = portal.enroll("alice", ORIGIN, phone.now()).unwrap();
+    // A QR code that is no mosaic stands before the offer (the scanner
+    // finds it first): the offer wins all the same.
+    let canvas = frame_with(&[b"https://example.lu/menu", &offer.mosaic]);
+    assert_eq!(first_detection(&phone, &canvas), b"https://example.lu/menu");
+    match scan_and_read(&phone, &canvas) {
+        Ok(Some(Request::Activation(_))) => {}
+        other => panic!("expected the activation offer, got {other:?}"),
+    }
+    // Codes that all fail to read: the first one's error.
+    let canvas = frame_with(&[b"https://example.lu/menu", b"WIFI:S:cafe;;"]);
+    assert_eq!(
+        scan_and_read(&phone, &canvas).err(),
+        Some(AuthError::Unrecognised)
+    );
+    // No code at all.
+    assert!(matches!(
+        scan_and_read(&phone, &Rgb::filled(640, 480, [200, 200, 200])),
+        Ok(None)
+    ));
 }
