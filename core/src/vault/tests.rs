@@ -6,9 +6,12 @@ use super::attempts::MAX_FAILURES;
 use super::kdf::tests::derivations;
 use super::testing::{FakeBiometrics, FakePlatform, WriteFault};
 use super::*;
+use crate::mosaic::Challenge;
 use crate::mosaic::OtpParams;
 use crate::otp::Algorithm;
-use crate::platform::{DeviceKeystore, StorageError};
+use crate::otp::{OtpKey, Totp};
+use crate::platform::{BiometricError, DeviceKeystore, StorageError};
+use crate::secret::SecretBytes;
 
 const PASS: &[u8] = b"k7#pQ2!vCANARYPW";
 const NEW_PASS: &[u8] = b"Zt9-lamp-Orbit";
