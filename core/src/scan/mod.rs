@@ -15,13 +15,17 @@
 //! Codes read by a platform scanner enter through [`Detection::from_platform`]
 //! and meet the camera path's results in the same type.
 
+mod alignment;
 mod binarize;
+mod decode;
 mod finder;
 mod frame;
 mod geometry;
 mod gray;
-mod grid;
+mod perspective;
 mod refine;
+mod sample;
+mod triples;
 
 use thiserror::Error;
 
@@ -258,7 +262,7 @@ impl Scanner {
                 };
                 let gray = gray::project(frame, *projection, *scale);
                 let bits = binarize::binarize(gray);
-                let finders = finder::find(&bits, self.config.max_finders, grid::MAX_FINDERS);
+                let finders = finder::find(&bits, self.config.max_finders, triples::MAX_FINDERS);
                 budget.note(|| {
                     format!(
                         "view {projection:?}/{scale} from triple {skip}: {} finders",
@@ -284,7 +288,7 @@ impl Scanner {
                 } else {
                     usize::MAX
                 };
-                let decoded = grid::decode_all(&bits, &finders, budget, skip, take);
+                let decoded = triples::decode_all(&bits, &finders, budget, skip, take);
                 *resume = decoded.resume_at;
                 if first_pass {
                     *samples -= first_samples.saturating_sub(budget.samples_left);
