@@ -186,11 +186,10 @@ impl Envelope {
     /// Opens the envelope with `key`; any alteration gives `Tampered`.
     pub(crate) fn open(&self, key: &[u8]) -> Result<Zeroizing<Vec<u8>>, MosaicError> {
         let iv = self.nonce().ok_or(MosaicError::Tampered)?;
-        let unprotected = &self.cose.unprotected;
+        // The unprotected header is not authenticated: it must be exactly
+        // the IV, or a mosaic could be altered without breaking it.
         if self.cose.protected.header.alg.is_some()
-            || !unprotected.key_id.is_empty()
-            || unprotected.alg.is_some()
-            || !unprotected.rest.is_empty()
+            || self.cose.unprotected != HeaderBuilder::new().iv(iv.to_vec()).build()
         {
             return Err(MosaicError::Malformed("unexpected header parameter"));
         }
@@ -217,4 +216,58 @@ fn aead_error(e: AeadError) -> MosaicError {
 
 fn uint(v: &Value) -> Option<u64> {
     v.as_integer().and_then(|i| u64::try_from(i).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use coset::ContentType;
+    use coset::iana::CoapContentFormat;
+
+    use super::*;
+    use crate::mosaic::Challenge;
+
+    const KEY: [u8; 32] = [0x22; 32];
+
+    fn sealed_login() -> Envelope {
+        let challenge = Challenge {
+            token_id: TokenId::from_bytes([1, 2, 3, 4, 5, 6, 7, 8]),
+            nonce: [0x5a; 12],
+            origin: "https://portal.example.lu".into(),
+            user_id: "alice.martin".into(),
+            issued_at: 1_764_400_000,
+            expires_at: 1_764_400_120,
+            transaction: None,
+        };
+        Envelope::parse(&challenge.seal(&KEY).unwrap()).unwrap()
+    }
+
+    /// An unauthenticated header parameter beside the IV, of every kind
+    /// coset knows: the mosaic still parses, and is refused when opened.
+    #[test]
+    fn unprotected_parameters_other_than_the_iv_are_refused() {
+        assert!(Challenge::open(&sealed_login(), &KEY).is_ok());
+        let alterations: [fn(&mut Header); 5] = [
+            |h| h.content_type = Some(ContentType::Assigned(CoapContentFormat::Cbor)),
+            |h| h.partial_iv = vec![1],
+            |h| h.crit = vec![coset::RegisteredLabelWithPrivate::PrivateUse(-70000)],
+            |h| h.key_id = vec![9],
+            |h| h.rest = vec![(coset::Label::Int(-70000), Value::from(1))],
+        ];
+        let mut opened = 0;
+        for alter in alterations {
+            let mut envelope = sealed_login();
+            alter(&mut envelope.cose.unprotected);
+            // coset refuses some combinations itself (a partial IV beside
+            // the IV); the rest parse, and opening must refuse them.
+            let Ok(reparsed) = Envelope::parse(&envelope.to_bytes().unwrap()) else {
+                continue;
+            };
+            opened += 1;
+            assert_eq!(
+                Challenge::open(&reparsed, &KEY),
+                Err(MosaicError::Malformed("unexpected header parameter"))
+            );
+        }
+        assert!(opened >= 4, "only {opened} alterations reached open");
+    }
 }
