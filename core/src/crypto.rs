@@ -11,6 +11,7 @@
 
 use std::sync::Arc;
 
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 pub use ring::aead::NONCE_LEN;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 pub use ring::rand::{SecureRandom, SystemRandom};
@@ -35,6 +36,44 @@ pub enum AeadError {
     /// key or associated data.
     #[error("the data does not authenticate")]
     Rejected,
+}
+
+/// Why Argon2id refused to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum KdfError {
+    /// The cost parameters are outside what Argon2 accepts.
+    #[error("invalid Argon2 parameters")]
+    Parameters,
+    /// The memory cost does not fit this platform's address space.
+    #[error("Argon2 memory does not fit")]
+    Memory,
+    /// Argon2 itself failed (salt or output length).
+    #[error("Argon2 failed")]
+    Failed,
+}
+
+/// Argon2id (v1.3) of `secret` under `salt` into a 32-byte key, with
+/// `memory_kib` KiB, `passes` passes and `lanes` lanes. The work memory is
+/// ours and zeroized afterwards: argon2 frees its own blocks without
+/// clearing them, and the last ones determine the output. The one Argon2id
+/// of the core: the passcode slot and the activation code both use it.
+pub fn argon2id(
+    secret: &[u8],
+    salt: &[u8],
+    memory_kib: u32,
+    passes: u32,
+    lanes: u32,
+) -> Result<SecretBytes, KdfError> {
+    let params =
+        Params::new(memory_kib, passes, lanes, Some(KEY_LEN)).map_err(|_| KdfError::Parameters)?;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    let blocks = usize::try_from(memory_kib).map_err(|_| KdfError::Memory)?;
+    let mut memory: Zeroizing<Vec<Block>> = Zeroizing::new(vec![Block::default(); blocks]);
+    let mut out = Zeroizing::new([0u8; KEY_LEN]);
+    argon
+        .hash_password_into_with_memory(secret, salt, out.as_mut(), memory.as_mut_slice())
+        .map_err(|_| KdfError::Failed)?;
+    Ok(SecretBytes::from_slice(out.as_ref()))
 }
 
 /// The system's CSPRNG, as the shared handle [`Platform`](crate::platform::Platform) keeps.

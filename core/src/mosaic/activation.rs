@@ -1,7 +1,6 @@
 //! Activation offers: a new token's keys and parameters, sealed under a key
 //! that Argon2id derives from a one-time activation code.
 
-use argon2::{Algorithm as Argon2Algorithm, Argon2, Params, Version};
 use coset::HeaderBuilder;
 use ring::rand::SecureRandom;
 use zeroize::Zeroizing;
@@ -9,6 +8,7 @@ use zeroize::Zeroizing;
 use super::envelope::{Envelope, MosaicKind, NONCE_LEN};
 use super::fields::{Reader, Writer};
 use super::{MosaicError, OtpParams, TokenId, TokenKeys, check_origin_and_user};
+use crate::crypto;
 use crate::otp::Algorithm;
 use crate::secret::SecretBytes;
 
@@ -76,15 +76,9 @@ impl ActivationCode {
         Zeroizing::new(groups.join("-"))
     }
 
-    fn derive(&self, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, MosaicError> {
-        let params = Params::new(KDF_MEMORY_KIB, KDF_PASSES, 1, Some(32))
-            .map_err(|_| MosaicError::Malformed("kdf"))?;
-        let argon = Argon2::new(Argon2Algorithm::Argon2id, Version::V0x13, params);
-        let mut key = Zeroizing::new([0u8; 32]);
-        argon
-            .hash_password_into(self.0.as_bytes(), salt, &mut *key)
-            .map_err(|_| MosaicError::Malformed("kdf"))?;
-        Ok(key)
+    fn derive(&self, salt: &[u8]) -> Result<SecretBytes, MosaicError> {
+        crypto::argon2id(self.0.as_bytes(), salt, KDF_MEMORY_KIB, KDF_PASSES, 1)
+            .map_err(|_| MosaicError::Malformed("kdf"))
     }
 }
 
@@ -183,7 +177,7 @@ impl ActivationOffer {
             HeaderBuilder::new().value(SALT_LABEL, ciborium::Value::Bytes(salt.to_vec()));
         Envelope::seal(
             MosaicKind::Activation,
-            &*key,
+            key.expose(),
             protected,
             None,
             &self.nonce,
@@ -209,7 +203,7 @@ impl ActivationOffer {
             .filter(|s| s.len() == SALT_LEN)
             .ok_or(MosaicError::Malformed("activation salt"))?;
         let key = code.derive(salt)?;
-        let plaintext = envelope.open(&*key).map_err(|e| match e {
+        let plaintext = envelope.open(key.expose()).map_err(|e| match e {
             MosaicError::Tampered => MosaicError::WrongActivationCode,
             e => e,
         })?;

@@ -35,14 +35,37 @@ impl Writer {
         self
     }
 
-    /// The encoded map; it may hold secrets, so it zeroizes.
+    /// The encoded map; it may hold secrets, so it zeroizes, and so does
+    /// every smaller buffer it outgrew while being written.
     pub fn finish(self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(Vec::new());
+        let mut out = ZeroizingWriter(Zeroizing::new(Vec::with_capacity(256)));
         let mut value = Value::Map(self.0);
-        // Writing into a Vec cannot fail.
-        let _ = ciborium::into_writer(&value, &mut *out);
+        // Writing into memory cannot fail.
+        let _ = ciborium::into_writer(&value, &mut out);
         wipe(&mut value);
-        out
+        out.0
+    }
+}
+
+/// A growing buffer that zeroizes what it leaves behind: a plain `Vec`
+/// frees its old allocation with the bytes still in it when it grows.
+struct ZeroizingWriter(Zeroizing<Vec<u8>>);
+
+impl std::io::Write for ZeroizingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let needed = self.0.len().saturating_add(buf.len());
+        if needed > self.0.capacity() {
+            let mut grown = Zeroizing::new(Vec::with_capacity(needed.saturating_mul(2)));
+            grown.extend_from_slice(&self.0);
+            // The old buffer is zeroized as it is dropped here.
+            self.0 = grown;
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

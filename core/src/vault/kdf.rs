@@ -2,12 +2,10 @@
 //! stored parameters are refused (OWASP: m = 19 MiB, t = 2, p = 1), and a
 //! calibration that raises the iterations to a time budget.
 
-use argon2::{Algorithm, Argon2, Block, Params, Version};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
 use super::error::VaultError;
-use crate::crypto::KEY_LEN;
+use crate::crypto::{self, KdfError};
 use crate::platform::Clock;
 use crate::secret::SecretBytes;
 
@@ -99,24 +97,18 @@ pub(crate) fn derive(
     params.check()?;
     #[cfg(test)]
     tests::count_derivation();
-    let argon_params = Params::new(
+    crypto::argon2id(
+        passcode,
+        salt,
         params.memory_kib,
         params.iterations,
         params.parallelism,
-        Some(KEY_LEN),
     )
-    .map_err(|_| VaultError::Crypto("invalid Argon2 parameters"))?;
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, argon_params);
-    // Our own memory, zeroized afterwards: argon2 frees its own blocks
-    // without clearing them, and the last ones determine the output.
-    let blocks = usize::try_from(params.memory_kib)
-        .map_err(|_| VaultError::Crypto("Argon2 memory does not fit"))?;
-    let mut memory: Zeroizing<Vec<Block>> = Zeroizing::new(vec![Block::default(); blocks]);
-    let mut out = Zeroizing::new([0u8; KEY_LEN]);
-    argon
-        .hash_password_into_with_memory(passcode, salt, out.as_mut(), memory.as_mut_slice())
-        .map_err(|_| VaultError::Crypto("Argon2 failed"))?;
-    Ok(SecretBytes::from_slice(out.as_ref()))
+    .map_err(|e| match e {
+        KdfError::Parameters => VaultError::Crypto("invalid Argon2 parameters"),
+        KdfError::Memory => VaultError::Crypto("Argon2 memory does not fit"),
+        KdfError::Failed => VaultError::Crypto("Argon2 failed"),
+    })
 }
 
 /// The parameters for a new slot under `setting`.
