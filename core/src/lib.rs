@@ -23,7 +23,7 @@ pub mod platform;
 pub mod scan;
 pub mod secret;
 pub mod sync;
-mod text;
+pub mod text;
 pub mod uri;
 pub mod vault;
 

@@ -305,6 +305,15 @@ fn display_fields_are_checked_when_sealing_and_opening() {
         Box::new(|c| c.origin = "https://a b".into()),
         Box::new(|c| c.expires_at = c.issued_at),
         Box::new(|c| c.expires_at = c.issued_at + 3601),
+        // Invisible and look-alike-making characters (review finding L3).
+        Box::new(|c| c.transaction.as_mut().unwrap().payee = "Ali\u{00AD}ce".into()),
+        Box::new(|c| c.transaction.as_mut().unwrap().payee = "Alice\u{FE0F}".into()),
+        Box::new(|c| c.transaction.as_mut().unwrap().payee = "Alice\u{E0041}".into()),
+        Box::new(|c| c.transaction.as_mut().unwrap().payee = "Al\u{0338}ice".into()),
+        Box::new(|c| c.transaction.as_mut().unwrap().payee = "\u{3164}Alice".into()),
+        Box::new(|c| c.transaction.as_mut().unwrap().reference = Some("Ref\u{FFF9}1".into())),
+        Box::new(|c| c.user_id = "ali\u{034F}ce".into()),
+        Box::new(|c| c.user_id = "alice\u{180E}".into()),
     ];
     for (i, change) in bad.iter().enumerate() {
         let mut c = transfer();
@@ -314,6 +323,20 @@ fn display_fields_are_checked_when_sealing_and_opening() {
             "variant {i}"
         );
     }
+}
+
+#[test]
+fn fields_that_imitate_other_text_are_named_for_the_approval_screen() {
+    assert!(transfer().deceptive_fields().is_empty());
+    let mut c = transfer();
+    // A Cyrillic "а" in the payee, a Cyrillic "о" in the portal's name.
+    c.transaction.as_mut().unwrap().payee = "Boulangerie Schmit \u{0430}nd Co".into();
+    c.origin = "https://p\u{043E}rtal.example.lu".into();
+    assert_eq!(c.deceptive_fields(), vec!["origin", "payee"]);
+    // Sealed and opened, the flags are the same on the phone.
+    let key = [0x22u8; 32];
+    let opened = Challenge::open(&Envelope::parse(&c.seal(&key).unwrap()).unwrap(), &key).unwrap();
+    assert_eq!(opened.deceptive_fields(), vec!["origin", "payee"]);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use super::envelope::{Envelope, MosaicKind, NONCE_LEN};
 use super::fields::{Reader, Writer};
 use super::{MosaicError, TokenId, check_origin_and_user, values};
+use crate::text;
 use coset::HeaderBuilder;
 
 /// Longest payee name (SEPA: 70 characters).
@@ -83,6 +84,27 @@ mod key {
 }
 
 impl Challenge {
+    /// The displayed fields that may imitate other text (mixed scripts, or
+    /// another script posing as Latin: [`text::looks_deceptive`]), by name
+    /// (`origin`, `user`, `payee`, `reference`, `text`). An approval screen
+    /// warns about each: the user reads these to decide.
+    pub fn deceptive_fields(&self) -> Vec<&'static str> {
+        let mut fields = vec![
+            ("origin", self.origin.as_str()),
+            ("user", self.user_id.as_str()),
+        ];
+        if let Some(t) = &self.transaction {
+            fields.push(("payee", t.payee.as_str()));
+            fields.extend(t.reference.as_deref().map(|r| ("reference", r)));
+            fields.extend(t.text.as_deref().map(|x| ("text", x)));
+        }
+        fields
+            .into_iter()
+            .filter(|(_, value)| text::looks_deceptive(value))
+            .map(|(name, _)| name)
+            .collect()
+    }
+
     /// Login or transaction.
     pub fn kind(&self) -> MosaicKind {
         if self.transaction.is_some() {
