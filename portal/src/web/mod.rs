@@ -10,7 +10,11 @@
 //! | File | Concern |
 //! |---|---|
 //! | `mod.rs` | the state ([`WebPortal`]), the router, security headers, the server |
-//! | `handlers.rs` | one function per route; SQLite and Argon2 work runs in `spawn_blocking` |
+//! | `ctx.rs` | the request's context (`Ctx`): session, language, client address, time |
+//! | `flows/` | one file per flow (`signin.rs`, `account.rs`, `transfer.rs`), what they share in `mod.rs`; SQLite and Argon2 work runs in `spawn_blocking` |
+//! | `language.rs` | the language switch and its cookie |
+//! | `assets.rs` | mosaic images, the stylesheet, the 404 page |
+//! | `reply.rs` | pages, redirects, error pages |
 //! | `session.rs` | server-side sessions, cookies, CSRF tokens |
 //! | `throttle.rs` | wrong passwords per user and per address, wrong OTPs per address |
 //! | `users.rs` | users and Argon2id password hashes (`web_users` table), demo users |
@@ -19,9 +23,13 @@
 //!
 //! Web security: see `docs/threat-model.md`, "Web portal".
 
-mod handlers;
+mod assets;
+mod ctx;
+mod flows;
 pub mod i18n;
+mod language;
 pub mod pages;
+mod reply;
 pub mod session;
 pub mod throttle;
 pub mod users;
@@ -220,34 +228,45 @@ impl WebPortal {
     }
 }
 
+/// Runs `f` on the blocking pool (SQLite, Argon2, PNG encoding).
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    tokio::task::spawn_blocking(f).await.ok()
+}
+
 /// Every page's routes, with the security headers and a 16 KiB body limit.
 pub fn router(app: Arc<WebPortal>) -> Router {
-    use handlers as h;
+    use flows::{account, signin, transfer};
     Router::new()
-        .route("/", get(h::home))
-        .route("/login", post(h::login_post))
-        .route("/login/mobile", get(h::choose_get).post(h::choose_post))
-        .route("/login/otp", get(h::otp_get).post(h::otp_post))
-        .route("/welcome", get(h::welcome))
-        .route("/account", get(h::account))
-        .route("/account/add", post(h::add_mobile))
+        .route("/", get(signin::home))
+        .route("/login", post(signin::login_post))
+        .route(
+            "/login/mobile",
+            get(signin::choose_get).post(signin::choose_post),
+        )
+        .route("/login/otp", get(signin::otp_get).post(signin::otp_post))
+        .route("/welcome", get(signin::welcome))
+        .route("/logout", post(signin::logout))
+        .route("/account", get(account::account))
+        .route("/account/add", post(account::add_mobile))
         .route(
             "/account/activate",
-            get(h::activate_get).post(h::activate_post),
+            get(account::activate_get).post(account::activate_post),
         )
-        .route("/account/remove", post(h::remove_mobile))
-        .route("/transfer", get(h::transfer_get).post(h::transfer_post))
+        .route("/account/remove", post(account::remove_mobile))
+        .route(
+            "/transfer",
+            get(transfer::transfer_get).post(transfer::transfer_post),
+        )
         .route(
             "/transfer/sign",
-            get(h::transfer_sign_get).post(h::transfer_sign_post),
+            get(transfer::transfer_sign_get).post(transfer::transfer_sign_post),
         )
-        .route("/transfer/reissue", post(h::transfer_reissue))
-        .route("/transfer/done", get(h::transfer_done))
-        .route("/logout", post(h::logout))
-        .route("/lang/{code}", get(h::language))
-        .route("/mosaic/{file}", get(h::mosaic))
-        .route("/static/style.css", get(h::style))
-        .fallback(h::not_found)
+        .route("/transfer/reissue", post(transfer::transfer_reissue))
+        .route("/transfer/done", get(transfer::transfer_done))
+        .route("/lang/{code}", get(language::language))
+        .route("/mosaic/{file}", get(assets::mosaic))
+        .route("/static/style.css", get(assets::style))
+        .fallback(assets::not_found)
         .layer(DefaultBodyLimit::max(16 * 1024))
         .layer(middleware::from_fn_with_state(app.clone(), log_request))
         .layer(middleware::map_response_with_state(

@@ -1,0 +1,228 @@
+//! The request's context: the [`Ctx`] extractor every page handler takes
+//! (the session from its cookie, or a new one; the language; the client's
+//! address; the time), and what handlers ask of it (the page frame, CSRF,
+//! the signed-in user, the address's throttle). [`Ctx::finish`] stores the
+//! session back and sets its cookie.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+
+use super::i18n::{Lang, Texts};
+use super::language::LANG_COOKIE;
+use super::pages::{self, Frame, MobileView};
+use super::reply::{html, internal};
+use super::session::{Auth, LOGIN_STEP_SECS, LoginFlow, Session, cookie, cookie_name, set_cookie};
+use super::throttle::address_key;
+use super::{WebError, WebPortal};
+use crate::store::TokenRecord;
+
+/// The request's session (created when there is none), language, client
+/// address and time. [`Ctx::finish`] stores the session back and sets the
+/// cookie when the session is new or its identifier changed.
+pub struct Ctx {
+    sid: String,
+    pub(super) session: Session,
+    new_cookie: bool,
+    pub(super) lang: Lang,
+    pub(super) ip: IpAddr,
+    pub(super) now: u64,
+    path: String,
+}
+
+impl FromRequestParts<Arc<WebPortal>> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<WebPortal>,
+    ) -> Result<Self, Self::Rejection> {
+        let now = app.now();
+        let presented = cookie(cookies(parts), cookie_name(app.config.secure()));
+        let (sid, session, new_cookie) = session_of(app, presented, now).map_err(|_| internal())?;
+        Ok(Self {
+            sid,
+            session,
+            new_cookie,
+            lang: language_of(parts),
+            ip: client_ip(parts),
+            now,
+            path: parts.uri.path().to_owned(),
+        })
+    }
+}
+
+/// The request's `Cookie` header values.
+fn cookies(parts: &Parts) -> impl Iterator<Item = &str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+}
+
+/// The language: the switch's cookie, else the browser's `Accept-Language`.
+fn language_of(parts: &Parts) -> Lang {
+    cookie(cookies(parts), LANG_COOKIE)
+        .and_then(Lang::from_code)
+        .unwrap_or_else(|| {
+            Lang::negotiate(
+                parts
+                    .headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
+            )
+        })
+}
+
+/// The peer's address (unspecified when the router runs without one).
+fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+}
+
+/// The live session of the presented identifier, or a new one (then
+/// `true`: its cookie must be set).
+fn session_of(
+    app: &WebPortal,
+    presented: Option<&str>,
+    now: u64,
+) -> Result<(String, Session, bool), WebError> {
+    let mut sessions = app.sessions();
+    match presented.and_then(|id| sessions.get(id, now).map(|s| (id.to_owned(), s))) {
+        Some((id, s)) => Ok((id, s, false)),
+        None => sessions.create(&app.rng, now).map(|(id, s)| (id, s, true)),
+    }
+}
+
+impl Ctx {
+    pub(super) fn t(&self) -> &'static Texts {
+        self.lang.texts()
+    }
+
+    pub(super) fn frame(&self) -> Frame<'_> {
+        Frame {
+            lang: self.lang,
+            csrf: &self.session.csrf,
+            user: self
+                .session
+                .auth
+                .user()
+                .and(self.session.display_name.as_deref()),
+            full: matches!(self.session.auth, Auth::Full { .. }),
+            path: &self.path,
+            refresh: None,
+        }
+    }
+
+    pub(super) fn frame_refreshing(&self, refresh: Option<u64>) -> Frame<'_> {
+        Frame {
+            refresh,
+            ..self.frame()
+        }
+    }
+
+    /// Stores the session and sets the cookie if needed.
+    pub(super) fn finish(self, app: &WebPortal, mut res: Response) -> Response {
+        app.sessions().put(&self.sid, self.session);
+        if self.new_cookie
+            && let Ok(v) = HeaderValue::from_str(&set_cookie(&self.sid, app.config.secure()))
+        {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+        res
+    }
+
+    /// A new identifier and CSRF token for this session (privilege change).
+    pub(super) fn rotate(&mut self, app: &WebPortal) -> Result<(), WebError> {
+        let (sid, session) = app
+            .sessions()
+            .rotate(&self.sid, self.session.clone(), &app.rng)?;
+        self.sid = sid;
+        self.session = session;
+        self.new_cookie = true;
+        Ok(())
+    }
+
+    /// Ends this session and starts an anonymous one.
+    pub(super) fn restart(&mut self, app: &WebPortal) -> Result<(), WebError> {
+        let mut sessions = app.sessions();
+        sessions.remove(&self.sid);
+        let (sid, session) = sessions.create(&app.rng, self.now)?;
+        self.sid = sid;
+        self.session = session;
+        self.new_cookie = true;
+        Ok(())
+    }
+
+    pub(super) fn csrf_ok(&self, token: &str) -> bool {
+        self.session.csrf_ok(token)
+    }
+
+    /// 403: the form's CSRF token is missing or not this session's.
+    pub(super) fn forbidden(self, app: &WebPortal) -> Response {
+        let t = self.t();
+        let page = pages::message(
+            &self.frame(),
+            t.error,
+            t.csrf,
+            Some(("/", t.back_to_login)),
+            "csrf-error",
+        );
+        self.finish(app, html(StatusCode::FORBIDDEN, page))
+    }
+
+    pub(super) fn user(&self) -> Option<String> {
+        self.session.auth.user().map(str::to_owned)
+    }
+
+    pub(super) fn full_user(&self) -> Option<String> {
+        match &self.session.auth {
+            Auth::Full { user, .. } => Some(user.clone()),
+            _ => None,
+        }
+    }
+
+    /// The login in progress, if its password step is recent enough.
+    pub(super) fn login_flow(&self) -> Option<LoginFlow> {
+        self.session
+            .login
+            .clone()
+            .filter(|f| self.now.saturating_sub(f.verified_at) < LOGIN_STEP_SECS)
+    }
+
+    /// The address's throttle, if it is blocked: seconds to wait.
+    pub(super) fn address_blocked(&self, app: &WebPortal) -> Option<u64> {
+        app.throttle()
+            .addresses
+            .check(&address_key(self.ip), self.now)
+            .err()
+    }
+
+    pub(super) fn address_failed(&self, app: &WebPortal) {
+        app.throttle()
+            .addresses
+            .fail(&address_key(self.ip), self.now);
+    }
+
+    pub(super) fn mobile_views(&self, tokens: &[TokenRecord]) -> Vec<MobileView> {
+        tokens
+            .iter()
+            .map(|t| {
+                let id = t.id.to_string();
+                let short = id.get(id.len().saturating_sub(4)..).unwrap_or("");
+                MobileView {
+                    label: self.lang.mobile_label(short, &pages::date(t.created_at)),
+                    id,
+                }
+            })
+            .collect()
+    }
+}
