@@ -24,6 +24,7 @@ fn variant(e: &PortalError) -> &'static str {
         PortalError::AlreadyAnswered => "AlreadyAnswered",
         PortalError::Expired => "Expired",
         PortalError::WrongOtp { .. } => "WrongOtp",
+        PortalError::MalformedOtp { .. } => "MalformedOtp",
         PortalError::TokenLocked => "TokenLocked",
         PortalError::Mismatch(_) => "Mismatch",
         PortalError::NoActiveToken(_) => "NoActiveToken",
@@ -34,11 +35,12 @@ fn variant(e: &PortalError) -> &'static str {
     }
 }
 
-const VARIANTS: [&str; 11] = [
+const VARIANTS: [&str; 12] = [
     "UnknownChallenge",
     "AlreadyAnswered",
     "Expired",
     "WrongOtp",
+    "MalformedOtp",
     "TokenLocked",
     "Mismatch",
     "NoActiveToken",
@@ -91,6 +93,9 @@ fn c35_portal_errors_never_show_otps_codes_or_keys() {
     };
     canaries.extend([otp.clone(), wrong_otp.to_owned()]);
     errors.push(p.verify(&issued.id, wrong_otp, None, NOW + 11).unwrap_err());
+    let slip = format!("{}x", otp.get(..7).unwrap());
+    canaries.push(slip.clone());
+    errors.push(p.verify(&issued.id, &slip, None, NOW + 11).unwrap_err());
     errors.push(
         p.verify(
             &issued.id,

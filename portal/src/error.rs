@@ -22,6 +22,13 @@ pub enum PortalError {
         /// Wrong OTPs still allowed before the token locks.
         attempts_left: u32,
     },
+    /// What was typed cannot be an OTP of this mobile (not `digits`
+    /// digits): refused without counting towards the lock.
+    #[error("a one-time password of this mobile has {digits} digits")]
+    MalformedOtp {
+        /// The mobile's OTP length.
+        digits: u8,
+    },
     /// Too many wrong OTPs: the token is locked until an operator resets it.
     #[error(
         "this mobile is locked after too many wrong one-time passwords; contact support to unlock it"

@@ -93,6 +93,19 @@ pub fn parse_challenge_id(id: &str) -> Result<[u8; 12], PortalError> {
         .ok_or(PortalError::UnknownChallenge)
 }
 
+/// Whether `otp` can be an OTP with `params` (exactly its number of ASCII
+/// digits): anything else is a typing slip, refused without counting it
+/// as a guess.
+fn well_formed(otp: &str, params: OtpParams) -> Result<(), PortalError> {
+    if otp.len() == usize::from(params.digits) && otp.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(PortalError::MalformedOtp {
+            digits: params.digits,
+        })
+    }
+}
+
 impl<S: PortalStore> Portal<S> {
     /// A portal over `store`.
     pub fn new(store: S, config: PortalConfig) -> Self {
@@ -171,6 +184,9 @@ impl<S: PortalStore> Portal<S> {
             }
             if now > token.activation_expires_at {
                 return Ok(Err(PortalError::ActivationExpired));
+            }
+            if let Err(e) = well_formed(otp, token.params) {
+                return Ok(Err(e));
             }
             match verify_confirmation(
                 &token.ocra_key,
@@ -329,6 +345,9 @@ impl<S: PortalStore> Portal<S> {
             }
             if token.failures >= max {
                 return Ok(Err(PortalError::TokenLocked));
+            }
+            if let Err(e) = well_formed(otp, token.params) {
+                return Ok(Err(e));
             }
             let challenge = Challenge {
                 token_id: c.token_id,

@@ -340,3 +340,31 @@ fn removed_mobiles_get_no_challenges() {
     ));
     assert!(p.remove("bob", &issued.token_id).is_err());
 }
+
+/// Finding: a non-digit OTP counted towards the lock. `verify` and
+/// `confirm` refuse what cannot be an OTP without counting it.
+#[test]
+fn malformed_otps_are_refused_without_counting() {
+    let mut p = portal();
+    let e = p.enroll("alice", ORIGIN, NOW).unwrap();
+    let device = Device::activate(&e.mosaic, &e.code);
+    for typed in ["abc", "", "1234567", "123456789", "12345678 ", "١٢٣٤٥٦٧٨"] {
+        for _ in 0..5 {
+            assert_eq!(
+                p.confirm("alice", typed, NOW),
+                Err(PortalError::MalformedOtp { digits: 8 }),
+                "{typed:?}"
+            );
+        }
+    }
+    p.confirm("alice", &device.confirmation(), NOW).unwrap();
+    let issued = p.login("alice", NOW).unwrap();
+    for _ in 0..10 {
+        assert_eq!(
+            p.verify(&issued.id, "abc", None, NOW),
+            Err(PortalError::MalformedOtp { digits: 8 })
+        );
+    }
+    let otp = device.answer(&device.read(&issued.mosaic));
+    p.verify(&issued.id, &otp, None, NOW).unwrap();
+}

@@ -763,3 +763,71 @@ async fn language_from_the_browser_or_the_switch() {
     );
     assert_eq!(c.get("/lang/xx").await.status, StatusCode::NOT_FOUND);
 }
+
+/// Finding: "abc" typed as the OTP cost one of the five attempts. Input
+/// that cannot be an OTP (not 8 digits) is refused without counting,
+/// on the login, activation and transfer pages.
+#[tokio::test]
+async fn malformed_otps_cost_no_attempt() {
+    let mut c = portal();
+    let device = signed_in_with_mobile(&mut c, "alice").await;
+    to_login_mosaic(&mut c, "alice").await;
+    for typed in [
+        "abc",
+        "1234",
+        "123456789",
+        "1234567a",
+        "١٢٣٤٥٦٧٨",
+        "-1234567",
+    ] {
+        let res = c
+            .submit("/login/otp", "/login/otp", &[("otp", typed)])
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        let text = res.text();
+        assert!(text.contains("Le code a 8 chiffres."), "{text}");
+        assert!(!text.contains("essai(s)"), "{typed}: not counted");
+    }
+    let res = c
+        .submit("/login/otp", "/login/otp", &[("otp", "00000000")])
+        .await;
+    assert!(res.text().contains("Encore 4 essai(s)"), "{}", res.text());
+    let otp = device.answer(&c.scan("login.png").await);
+    let res = c.submit("/login/otp", "/login/otp", &[("otp", &otp)]).await;
+    assert_eq!(res.location(), "/welcome");
+
+    let res = c
+        .submit(
+            "/transfer",
+            "/transfer",
+            &[
+                ("amount", "10"),
+                ("payee", "Bob"),
+                ("iban", "LU280019400644750000"),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), "/transfer/sign");
+    for _ in 0..6 {
+        let res = c
+            .submit("/transfer/sign", "/transfer/sign", &[("otp", "abc")])
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let otp = device.answer_challenge(&device.read(&c.scan("transfer.png").await));
+    let res = c
+        .submit("/transfer/sign", "/transfer/sign", &[("otp", &otp)])
+        .await;
+    assert_eq!(res.location(), "/transfer/done");
+
+    let mut b = c.other_browser("192.0.2.11:1");
+    b.sign_in("bob").await;
+    b.submit("/account", "/account/add", &[]).await;
+    for _ in 0..6 {
+        let res = b
+            .submit("/account/activate", "/account/activate", &[("otp", "abc")])
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().contains("Le code a 8 chiffres."));
+    }
+}

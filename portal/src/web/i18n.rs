@@ -116,6 +116,15 @@ impl Lang {
         }
     }
 
+    /// What was typed is not an OTP (not `digits` digits); not counted.
+    pub fn malformed_otp(self, digits: u8) -> String {
+        match self {
+            Lang::Fr => format!("Le code a {digits} chiffres."),
+            Lang::En => format!("The code has {digits} digits."),
+            Lang::De => format!("Der Code hat {digits} Ziffern."),
+        }
+    }
+
     /// Too many attempts: wait.
     pub fn throttled(self, secs: u64) -> String {
         let d = self.duration(secs);

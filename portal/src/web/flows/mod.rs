@@ -73,6 +73,11 @@ fn refusal(lang: Lang, e: &PortalError) -> Option<(StatusCode, String, bool)> {
             lang.wrong_otp(*attempts_left),
             true,
         ),
+        PortalError::MalformedOtp { digits } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang.malformed_otp(*digits),
+            false,
+        ),
         PortalError::TokenLocked => (StatusCode::LOCKED, t.token_locked.to_owned(), true),
         PortalError::Expired => (StatusCode::OK, t.expired.to_owned(), false),
         PortalError::AlreadyAnswered => (StatusCode::OK, t.already_used.to_owned(), false),
