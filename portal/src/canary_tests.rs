@@ -31,11 +31,13 @@ fn variant(e: &PortalError) -> &'static str {
         PortalError::NoPendingActivation(_) => "NoPendingActivation",
         PortalError::ActivationExpired => "ActivationExpired",
         PortalError::Mosaic(_) => "Mosaic",
+        PortalError::InsecureDatabase(_) => "InsecureDatabase",
         PortalError::Storage(_) => "Storage",
     }
 }
 
-const VARIANTS: [&str; 12] = [
+const VARIANTS: [&str; 13] = [
+    "InsecureDatabase",
     "UnknownChallenge",
     "AlreadyAnswered",
     "Expired",
@@ -129,6 +131,18 @@ fn c35_portal_errors_never_show_otps_codes_or_keys() {
     }
     // A field the protocol refuses.
     errors.push(p.enroll("dave\u{202E}", ORIGIN, NOW).unwrap_err());
+    // A database others can read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let db = std::env::temp_dir().join(format!("tessera-c35-{}.db", std::process::id()));
+        std::fs::write(&db, b"").unwrap();
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        errors.push(SqliteStore::open(&db).unwrap_err());
+        let _ = std::fs::remove_file(&db);
+    }
+    #[cfg(not(unix))]
+    errors.push(PortalError::InsecureDatabase("portal.db".into()));
     // SQLite does not fail on demand: constructed as `From<rusqlite::Error>` makes it.
     errors.push(PortalError::from(rusqlite::Error::InvalidQuery));
 

@@ -49,6 +49,12 @@ pub enum PortalError {
     /// A request field was refused by the protocol's rules.
     #[error(transparent)]
     Mosaic(#[from] MosaicError),
+    /// The database file (or its -wal or -shm file) can be read by other
+    /// users: it holds the mobiles' keys, so the portal does not open it.
+    #[error(
+        "{0} can be read by other users and holds the mobiles' keys: run `chmod 600 {0}` (and on its -wal and -shm files, if any) before starting the portal"
+    )]
+    InsecureDatabase(String),
     /// The database failed.
     #[error("storage error: {0}")]
     Storage(String),

@@ -151,8 +151,11 @@ CREATE TABLE IF NOT EXISTS challenges (
 ";
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating if needed) the database at `path`: created 0600
+    /// (SQLite gives its -wal and -shm files the same mode); one that group
+    /// or others can read is refused (see [`private_database`]).
     pub fn open(path: &Path) -> Result<Self, PortalError> {
+        private_database(path)?;
         Self::init(Connection::open(path)?)
     }
 
@@ -168,6 +171,45 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA)?;
         Ok(Self { conn })
     }
+}
+
+/// Makes sure the database at `path` is readable by its owner only: a
+/// missing file is created empty with mode 0600 (SQLite creates the -wal
+/// and -shm files with the database's mode); an existing database, -wal or
+/// -shm file with any group or other permission is refused with
+/// [`PortalError::InsecureDatabase`]. Elsewhere than on Unix, the
+/// directory's ACLs decide and nothing is checked.
+pub fn private_database(path: &Path) -> Result<(), PortalError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(PortalError::Storage(format!("{}: {e}", path.display()))),
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut companion = path.as_os_str().to_owned();
+            companion.push(suffix);
+            let file = Path::new(&companion);
+            match std::fs::metadata(file) {
+                Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                    return Err(PortalError::InsecureDatabase(file.display().to_string()));
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(PortalError::Storage(format!("{}: {e}", file.display()))),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn hash_name(a: Algorithm) -> &'static str {

@@ -831,3 +831,44 @@ async fn malformed_otps_cost_no_attempt() {
         assert!(res.text().contains("Le code a 8 chiffres."));
     }
 }
+
+/// Finding: the database (every mobile's OCRA and challenge keys, in
+/// clear) was created 0644. It is created 0600, its -wal and -shm files
+/// too, and a database that group or others can read is refused with the
+/// chmod to run.
+#[cfg(unix)]
+#[test]
+fn database_is_created_private_and_a_readable_one_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("tessera-web-db-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("portal.db");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    {
+        let (_app, demo) = WebPortal::open(&db, WebConfig::new("http://127.0.0.1:8080")).unwrap();
+        assert_eq!(demo.len(), 3);
+        for suffix in ["", "-wal", "-shm"] {
+            let f = dir.join(format!("portal.db{suffix}"));
+            assert_eq!(mode(&f), 0o600, "{}", f.display());
+        }
+    }
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = WebPortal::open(&db, WebConfig::new("http://127.0.0.1:8080"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!("chmod 600 {}", db.display())),
+        "{err}"
+    );
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let wal = dir.join("portal.db-wal");
+    if wal.exists() {
+        std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(WebPortal::open(&db, WebConfig::new("http://127.0.0.1:8080")).is_err());
+        std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let (_app, demo) = WebPortal::open(&db, WebConfig::new("http://127.0.0.1:8080")).unwrap();
+    assert!(demo.is_empty(), "the same database");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -86,6 +86,7 @@ fn storage(e: rusqlite::Error) -> WebError {
 impl UserStore {
     /// Opens (creating it if needed) the users table in the database at `path`.
     pub fn open(path: &Path) -> Result<Self, WebError> {
+        crate::store::private_database(path)?;
         Self::init(Connection::open(path).map_err(storage)?)
     }
 
