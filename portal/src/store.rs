@@ -47,6 +47,8 @@ pub enum TokenState {
     Active,
     /// Removed by the user or an operator.
     Removed,
+    /// Its activation offer expired unconfirmed; its keys are erased.
+    Expired,
 }
 
 impl TokenState {
@@ -55,6 +57,7 @@ impl TokenState {
             Self::Pending => "pending",
             Self::Active => "active",
             Self::Removed => "removed",
+            Self::Expired => "expired",
         }
     }
 
@@ -62,6 +65,7 @@ impl TokenState {
         match s {
             "active" => Self::Active,
             "pending" => Self::Pending,
+            "expired" => Self::Expired,
             _ => Self::Removed,
         }
     }
@@ -105,6 +109,11 @@ pub trait PortalStore {
     fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenRecord>, PortalError>;
     /// Sets a token's state.
     fn set_token_state(&mut self, id: &TokenId, state: TokenState) -> Result<(), PortalError>;
+    /// Marks every pending token whose offer expired before `now` as
+    /// [`TokenState::Expired`] and erases its keys; returns how many.
+    fn expire_offers(&mut self, now: u64) -> Result<usize, PortalError>;
+    /// Erases a token's keys (a removed token answers nothing).
+    fn erase_keys(&mut self, id: &TokenId) -> Result<(), PortalError>;
     /// Sets a token's consecutive failure count.
     fn set_failures(&mut self, id: &TokenId, failures: u32) -> Result<(), PortalError>;
     /// Adds a challenge; fails if its nonce was ever used.
@@ -168,6 +177,9 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Erased keys (expired offers, removed mobiles) are overwritten
+        // with zeros in the file, not only unlinked from the b-tree.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.execute_batch(SCHEMA)?;
         Ok(Self { conn })
     }
@@ -314,6 +326,22 @@ impl PortalStore for SqliteStore {
         self.conn.execute(
             "UPDATE tokens SET state = ?1 WHERE id = ?2",
             params![state.as_str(), id.as_bytes().as_slice()],
+        )?;
+        Ok(())
+    }
+
+    fn expire_offers(&mut self, now: u64) -> Result<usize, PortalError> {
+        Ok(self.conn.execute(
+            "UPDATE tokens SET state = 'expired', ocra_key = x'', challenge_key = x''
+             WHERE state = 'pending' AND activation_expires_at < ?1",
+            [to_sql_time(now)],
+        )?)
+    }
+
+    fn erase_keys(&mut self, id: &TokenId) -> Result<(), PortalError> {
+        self.conn.execute(
+            "UPDATE tokens SET ocra_key = x'', challenge_key = x'' WHERE id = ?1",
+            [id.as_bytes().as_slice()],
         )?;
         Ok(())
     }

@@ -872,3 +872,58 @@ fn database_is_created_private_and_a_readable_one_refused() {
     assert!(demo.is_empty(), "the same database");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Reads the activation offer on `c`'s activation page: its mosaic and code.
+async fn read_offer(c: &mut Client) -> ActivationOffer {
+    let page = c.get("/account/activate").await.text();
+    let code = text_of(&page, "activation-code");
+    let mosaic = c.scan("activation.png").await;
+    ActivationOffer::open(
+        &Envelope::parse(&mosaic).unwrap(),
+        &ActivationCode::parse(&code).unwrap(),
+    )
+    .unwrap()
+}
+
+/// Finding L5: the confirmation OTP was checked against the user's newest
+/// pending offer, not the one this page showed. Two offers at once (two
+/// tabs, two browsers): each page confirms its own.
+#[tokio::test]
+async fn activation_confirms_the_offer_that_was_shown() {
+    let mut first = portal();
+    let mut second = first.other_browser("192.0.2.10:50003");
+    first.sign_in("bob").await;
+    second.sign_in("bob").await;
+    first.submit("/account", "/account/add", &[]).await;
+    let shown_first = read_offer(&mut first).await;
+    second.submit("/account", "/account/add", &[]).await;
+    let shown_second = read_offer(&mut second).await;
+    assert_ne!(shown_first.token_id, shown_second.token_id);
+
+    // The second offer's OTP on the first page is not the first offer's.
+    let otp_second = confirmation_code(&shown_second)
+        .unwrap()
+        .as_str()
+        .to_owned();
+    let res = first
+        .submit(
+            "/account/activate",
+            "/account/activate",
+            &[("otp", &otp_second)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let otp_first = confirmation_code(&shown_first).unwrap().as_str().to_owned();
+    let res = first
+        .submit(
+            "/account/activate",
+            "/account/activate",
+            &[("otp", &otp_first)],
+        )
+        .await;
+    assert_eq!(res.location(), "/account", "{}", res.text());
+    let page = first.get("/account").await.text();
+    assert!(page.contains("Votre mobile est activé."), "{page}");
+    let short = shown_first.token_id.to_string();
+    assert!(page.contains(&short[short.len() - 4..]), "{page}");
+}

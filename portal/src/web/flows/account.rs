@@ -123,7 +123,8 @@ pub async fn activate_post(State(app): App, mut ctx: Ctx, Form(form): Form<OtpFo
     let otp = typed_otp(&form.otp);
     let verdict = {
         let (app, now) = (app.clone(), ctx.now);
-        blocking(move || app.portal().confirm(&user, &otp, now)).await
+        let token = a.token;
+        blocking(move || app.portal().confirm_offer(&user, &token, &otp, now)).await
     };
     match verdict {
         Some(Ok(_)) => {
