@@ -927,3 +927,69 @@ async fn activation_confirms_the_offer_that_was_shown() {
     let short = shown_first.token_id.to_string();
     assert!(page.contains(&short[short.len() - 4..]), "{page}");
 }
+
+/// The form body of `fields`.
+fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Finding M1: the throttle was checked before the Argon2 work and the
+/// failure recorded after it, so 40 guesses sent at once were all checked
+/// (39 wrong, the 40th right and accepted). Each attempt is now counted
+/// before its hash: of 40 parallel guesses for one user, from 40
+/// addresses, at most the 5 free ones reach the password check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_password_guesses_are_throttled() {
+    let mut c = portal();
+    let page = c.get("/").await;
+    let csrf = field(&page.text(), "csrf");
+    let cookie = c
+        .jar
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let right = c.passwords["alice"].clone();
+    let mut tasks = Vec::new();
+    for i in 0..40u16 {
+        let password = if i == 39 {
+            right.clone()
+        } else {
+            format!("guess{i}")
+        };
+        let body = form_body(&[
+            ("csrf", &csrf),
+            ("user_id", "alice"),
+            ("password", &password),
+        ]);
+        let mut req = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie.clone())
+            .body(Body::from(body))
+            .unwrap();
+        let addr: SocketAddr = format!("198.51.100.{}:1", i + 1).parse().unwrap();
+        req.extensions_mut().insert(ConnectInfo(addr));
+        let app = c.app.clone();
+        tasks.push(tokio::spawn(async move {
+            app.oneshot(req).await.unwrap().status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED || **s == StatusCode::SEE_OTHER)
+        .count();
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
+    assert_eq!(checked + throttled, 40, "{statuses:?}");
+}

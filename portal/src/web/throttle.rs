@@ -24,6 +24,16 @@ pub struct Rule {
     pub forget_secs: u64,
 }
 
+impl Rule {
+    /// The block after `failures` failures (at least `free`).
+    fn block_secs(&self, failures: u32) -> u64 {
+        let doublings = failures.saturating_sub(self.free).min(20);
+        self.base_secs
+            .saturating_mul(1u64 << doublings)
+            .min(self.max_secs)
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     failures: u32,
@@ -79,12 +89,21 @@ impl Limiter {
         e.failures = e.failures.saturating_add(1);
         e.last_failure = now;
         if e.failures >= rule.free {
-            let doublings = (e.failures - rule.free).min(20);
-            let block = rule
-                .base_secs
-                .saturating_mul(1u64 << doublings)
-                .min(rule.max_secs);
-            e.blocked_until = now.saturating_add(block);
+            e.blocked_until = now.saturating_add(rule.block_secs(e.failures));
+        }
+    }
+
+    /// Takes back one failure of `key` (an attempt counted before its
+    /// check, which then succeeded), and the block it caused.
+    pub fn forgive(&mut self, key: &str) {
+        let rule = self.rule;
+        if let Some(e) = self.entries.get_mut(key) {
+            e.failures = e.failures.saturating_sub(1);
+            e.blocked_until = if e.failures >= rule.free {
+                e.last_failure.saturating_add(rule.block_secs(e.failures))
+            } else {
+                0
+            };
         }
     }
 
@@ -201,6 +220,21 @@ mod tests {
         assert_eq!(l.check("a", 100), Ok(()));
         l.fail("a", 100);
         assert_eq!(l.check("a", 100), Ok(()), "counting started afresh");
+    }
+
+    #[test]
+    fn a_forgiven_attempt_takes_its_block_back() {
+        let mut l = Limiter::new(rule());
+        for _ in 0..3 {
+            l.fail("a", 0);
+        }
+        assert_eq!(l.check("a", 0), Err(10));
+        l.forgive("a");
+        assert_eq!(l.check("a", 0), Ok(()), "back under the free ones");
+        l.fail("a", 0);
+        l.fail("a", 0);
+        l.forgive("a");
+        assert_eq!(l.check("a", 0), Err(10), "still one over");
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub async fn login_post(State(app): App, mut ctx: Ctx, Form(form): Form<LoginFor
     let user_id = form.user_id.trim().to_owned();
     let ukey = user_key(&user_id);
     let akey = address_key(ctx.ip);
-    if let Some(secs) = password_wait(&app, &ukey, &akey, ctx.now) {
+    if let Err(secs) = count_attempt(&app, &ukey, &akey, ctx.now) {
         let msg = ctx.lang.throttled(secs);
         let page = pages::login(&ctx.frame(), &user_id, None, Some(&msg));
         return ctx.finish(&app, html(StatusCode::TOO_MANY_REQUESTS, page));
@@ -70,11 +70,6 @@ pub async fn login_post(State(app): App, mut ctx: Ctx, Form(form): Form<LoginFor
     let user = match hashed_check(&app, &user_id, password).await {
         Some(Ok(Some(user))) => user,
         Some(Ok(None)) => {
-            {
-                let mut th = app.throttle();
-                th.users.fail(&ukey, ctx.now);
-                th.addresses.fail(&akey, ctx.now);
-            }
             let t = ctx.t();
             let page = pages::login(&ctx.frame(), &user_id, None, Some(t.bad_credentials));
             return ctx.finish(&app, html(StatusCode::UNAUTHORIZED, page));
@@ -85,7 +80,11 @@ pub async fn login_post(State(app): App, mut ctx: Ctx, Form(form): Form<LoginFor
         }
         None => return ctx.finish(&app, internal()),
     };
-    app.throttle().users.succeed(&ukey);
+    {
+        let mut th = app.throttle();
+        th.users.succeed(&ukey);
+        th.addresses.forgive(&akey);
+    }
     let Some(tokens) = active_tokens(&app, &user.user_id).await else {
         return ctx.finish(&app, internal());
     };
@@ -96,12 +95,19 @@ pub async fn login_post(State(app): App, mut ctx: Ctx, Form(form): Form<LoginFor
     ctx.finish(&app, res)
 }
 
-/// Seconds to wait if the user ID or the address is blocked.
-fn password_wait(app: &WebPortal, ukey: &str, akey: &str, now: u64) -> Option<u64> {
+/// Counts this attempt against the user ID and the address before the
+/// password is hashed (a success is forgiven afterwards), so parallel
+/// guesses see each other; `Err(seconds to wait)` if either is blocked.
+fn count_attempt(app: &WebPortal, ukey: &str, akey: &str, now: u64) -> Result<(), u64> {
     let mut th = app.throttle();
     let u = th.users.check(ukey, now).err();
     let a = th.addresses.check(akey, now).err();
-    u.max(a)
+    if let Some(secs) = u.max(a) {
+        return Err(secs);
+    }
+    th.users.fail(ukey, now);
+    th.addresses.fail(akey, now);
+    Ok(())
 }
 
 /// [`check_password`] on the blocking pool, a few at a time (each hash
