@@ -81,6 +81,10 @@ pub fn portal(args: &PortalArgs) -> CliResult {
     }
     let mut config = WebConfig::new(origin.clone());
     config.log_requests = !args.quiet;
+    // The listening address answers too, whatever the public origin; any
+    // other Host header is refused (DNS rebinding).
+    config.allow_host(&format!("127.0.0.1:{port}"));
+    config.allow_host(&format!("localhost:{port}"));
     let (app, demo) = WebPortal::open(&db, config)
         .map_err(|e| CliError::arg("--db", format!("{}: {e}", db.display())))?;
     println!("Tessera portal: http://127.0.0.1:{port}/");

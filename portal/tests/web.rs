@@ -30,6 +30,8 @@ struct Client {
     addr: SocketAddr,
     clock: Arc<AtomicU64>,
     passwords: BTreeMap<String, String>,
+    /// The `Host` header the browser sends: the origin's.
+    host: String,
 }
 
 struct Resp {
@@ -107,6 +109,7 @@ fn portal_with(origin: &str) -> Client {
         addr: "192.0.2.10:50000".parse().unwrap(),
         clock,
         passwords,
+        host: origin.split_once("://").unwrap().1.to_owned(),
     }
 }
 
@@ -123,6 +126,7 @@ impl Client {
             addr: addr.parse().unwrap(),
             clock: self.clock.clone(),
             passwords: self.passwords.clone(),
+            host: self.host.clone(),
         }
     }
 
@@ -141,6 +145,10 @@ impl Client {
         if !cookie.is_empty() {
             req.headers_mut()
                 .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        if !req.headers().contains_key(header::HOST) {
+            req.headers_mut()
+                .insert(header::HOST, self.host.parse().unwrap());
         }
         req.extensions_mut().insert(ConnectInfo(self.addr));
         let res = self.app.clone().oneshot(req).await.unwrap();
@@ -968,6 +976,7 @@ async fn parallel_password_guesses_are_throttled() {
         ]);
         let mut req = Request::post("/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
             .header(header::COOKIE, cookie.clone())
             .body(Body::from(body))
             .unwrap();
@@ -992,4 +1001,83 @@ async fn parallel_password_guesses_are_throttled() {
         .count();
     assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
     assert_eq!(checked + throttled, 40, "{statuses:?}");
+}
+
+/// Finding: every cookie-less request (a 404 too) created a session, and at
+/// the 50,000 cap eviction kept the newest: a flood of anonymous requests
+/// signed every user out. Anonymous requests now store nothing (the
+/// sign-in form's CSRF token is an HMAC of the cookie's nonce), so a flood
+/// past the cap leaves signed-in users signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_flood_signs_nobody_out() {
+    let mut c = portal();
+    signed_in_with_mobile(&mut c, "alice").await;
+    let mut flood = Vec::new();
+    for w in 0..4u32 {
+        let app = c.app.clone();
+        flood.push(tokio::spawn(async move {
+            for i in 0..12_600u32 {
+                let mut req = Request::get(if i % 2 == 0 { "/" } else { "/nope" })
+                    .header(header::HOST, "127.0.0.1:8080")
+                    .body(Body::empty())
+                    .unwrap();
+                let addr: SocketAddr = format!("203.0.113.{}:{}", w + 1, i % 60_000 + 1)
+                    .parse()
+                    .unwrap();
+                req.extensions_mut().insert(ConnectInfo(addr));
+                let res = app.clone().oneshot(req).await.unwrap();
+                assert!(res.status() == StatusCode::OK || res.status() == StatusCode::NOT_FOUND);
+            }
+        }));
+    }
+    for f in flood {
+        f.await.unwrap();
+    }
+    assert_eq!(
+        c.get("/welcome").await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+}
+
+/// Finding: no check of the `Host` header, so a page whose name was
+/// rebound to 127.0.0.1 (DNS rebinding) could use the portal as its own
+/// origin. Only the origin's host (and, from the server, 127.0.0.1 and
+/// localhost on its port) is answered; the refusal is in the browser's
+/// language.
+#[tokio::test]
+async fn foreign_host_headers_are_refused() {
+    let mut c = portal();
+    for host in ["127.0.0.1:8080", "127.0.0.1:8080".to_uppercase().as_str()] {
+        assert_eq!(
+            c.get_with("/", &[("host", host)]).await.status,
+            StatusCode::OK
+        );
+    }
+    for (host, lang, text) in [
+        ("evil.example", "fr", "ne répond pas sous cette adresse"),
+        ("evil.example:8080", "en", "does not answer at this address"),
+        (
+            "127.0.0.1:9999",
+            "de",
+            "antwortet nicht unter dieser Adresse",
+        ),
+        ("localhost", "fr", "ne répond pas"),
+    ] {
+        let res = c
+            .get_with("/", &[("host", host), ("accept-language", lang)])
+            .await;
+        assert_eq!(res.status, StatusCode::MISDIRECTED_REQUEST, "{host}");
+        assert!(res.text().contains(text), "{host}: {}", res.text());
+        assert!(res.cookies().is_empty(), "{host}: no session, no cookie");
+        let res = c.post("/login", &[]).await;
+        assert_ne!(res.status, StatusCode::MISDIRECTED_REQUEST);
+    }
+    let mut https = portal_with("https://portal.example.lu");
+    for host in ["portal.example.lu", "PORTAL.example.lu:443"] {
+        let res = https.get_with("/", &[("host", host)]).await;
+        assert_eq!(res.status, StatusCode::OK, "{host}");
+    }
+    let res = https.get_with("/", &[("host", "127.0.0.1:8080")]).await;
+    assert_eq!(res.status, StatusCode::MISDIRECTED_REQUEST);
 }

@@ -1,8 +1,9 @@
 //! The request's context: the [`Ctx`] extractor every page handler takes
-//! (the session from its cookie, or a new one; the language; the client's
-//! address; the time), and what handlers ask of it (the page frame, CSRF,
-//! the signed-in user, the address's throttle). [`Ctx::finish`] stores the
-//! session back and sets its cookie.
+//! (the stored session from its cookie, or an anonymous one that lives only
+//! in this request; the language; the client's address; the time), and
+//! what handlers ask of it (the page frame, CSRF, the signed-in user, the
+//! address's throttle). [`Ctx::finish`] stores a stored session back and
+//! sets the cookie.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -15,23 +16,33 @@ use axum::response::Response;
 use super::i18n::{Lang, Texts};
 use super::language::LANG_COOKIE;
 use super::pages::{self, Frame, MobileView};
-use super::reply::{html, internal};
-use super::session::{Auth, LOGIN_STEP_SECS, LoginFlow, Session, cookie, cookie_name, set_cookie};
+use super::reply::{NOTICE_COOKIE, html, internal};
+use super::session::{
+    Auth, LOGIN_STEP_SECS, LoginFlow, Session, anonymous_csrf, cookie, cookie_name, random_token,
+    set_cookie, well_formed,
+};
 use super::throttle::address_key;
 use super::{WebError, WebPortal};
 use crate::store::TokenRecord;
 
-/// The request's session (created when there is none), language, client
-/// address and time. [`Ctx::finish`] stores the session back and sets the
-/// cookie when the session is new or its identifier changed.
+/// The request's session, language, client address and time.
+/// [`Ctx::finish`] stores the session back (if it is stored) and sets the
+/// cookie when it is new or its identifier changed.
 pub struct Ctx {
-    sid: String,
+    /// The stored session's identifier; `None` for an anonymous visitor,
+    /// whose session is not stored.
+    sid: Option<String>,
+    /// An anonymous visitor's cookie value: a random nonce, the input of
+    /// its CSRF token.
+    nonce: String,
     pub(super) session: Session,
     new_cookie: bool,
     pub(super) lang: Lang,
     pub(super) ip: IpAddr,
     pub(super) now: u64,
     path: String,
+    /// The browser was just signed out (the notice's cookie).
+    pub(super) signed_out: bool,
 }
 
 impl FromRequestParts<Arc<WebPortal>> for Ctx {
@@ -43,15 +54,18 @@ impl FromRequestParts<Arc<WebPortal>> for Ctx {
     ) -> Result<Self, Self::Rejection> {
         let now = app.now();
         let presented = cookie(cookies(parts), cookie_name(app.config.secure()));
-        let (sid, session, new_cookie) = session_of(app, presented, now).map_err(|_| internal())?;
+        let (sid, nonce, session, new_cookie) =
+            session_of(app, presented, now).map_err(|_| internal())?;
         Ok(Self {
             sid,
+            nonce,
             session,
             new_cookie,
             lang: language_of(parts),
             ip: client_ip(parts),
             now,
             path: parts.uri.path().to_owned(),
+            signed_out: cookie(cookies(parts), NOTICE_COOKIE) == Some("signed-out"),
         })
     }
 }
@@ -88,18 +102,24 @@ fn client_ip(parts: &Parts) -> IpAddr {
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
 }
 
-/// The live session of the presented identifier, or a new one (then
-/// `true`: its cookie must be set).
+/// The live stored session of the presented identifier; else an
+/// anonymous session for the presented nonce (or a new one: then `true`,
+/// its cookie must be set), which is not stored.
 fn session_of(
     app: &WebPortal,
     presented: Option<&str>,
     now: u64,
-) -> Result<(String, Session, bool), WebError> {
-    let mut sessions = app.sessions();
-    match presented.and_then(|id| sessions.get(id, now).map(|s| (id.to_owned(), s))) {
-        Some((id, s)) => Ok((id, s, false)),
-        None => sessions.create(&app.rng, now).map(|(id, s)| (id, s, true)),
+) -> Result<(Option<String>, String, Session, bool), WebError> {
+    let stored = presented.and_then(|id| app.sessions().get(id, now).map(|s| (id.to_owned(), s)));
+    if let Some((id, s)) = stored {
+        return Ok((Some(id), String::new(), s, false));
     }
+    let (nonce, new_cookie) = match presented.filter(|v| well_formed(v)) {
+        Some(v) => (v.to_owned(), false),
+        None => (random_token(&app.rng)?, true),
+    };
+    let session = Session::new(anonymous_csrf(&app.csrf_key, &nonce), now);
+    Ok((None, nonce, session, new_cookie))
 }
 
 impl Ctx {
@@ -129,35 +149,46 @@ impl Ctx {
         }
     }
 
-    /// Stores the session and sets the cookie if needed.
+    /// Stores the session (if stored) and sets the cookie if needed.
     pub(super) fn finish(self, app: &WebPortal, mut res: Response) -> Response {
-        app.sessions().put(&self.sid, self.session);
+        let value = match self.sid {
+            Some(sid) => {
+                app.sessions().put(&sid, self.session);
+                sid
+            }
+            None => self.nonce,
+        };
         if self.new_cookie
-            && let Ok(v) = HeaderValue::from_str(&set_cookie(&self.sid, app.config.secure()))
+            && let Ok(v) = HeaderValue::from_str(&set_cookie(&value, app.config.secure()))
         {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
         res
     }
 
-    /// A new identifier and CSRF token for this session (privilege change).
+    /// A new identifier and CSRF token for this session, which is stored
+    /// from now on (privilege change: the password or the OTP accepted).
     pub(super) fn rotate(&mut self, app: &WebPortal) -> Result<(), WebError> {
-        let (sid, session) = app
-            .sessions()
-            .rotate(&self.sid, self.session.clone(), &app.rng)?;
-        self.sid = sid;
+        let (sid, session) = app.sessions().rotate(
+            self.sid.as_deref(),
+            self.session.clone(),
+            &app.rng,
+            self.now,
+        )?;
+        self.sid = Some(sid);
         self.session = session;
         self.new_cookie = true;
         Ok(())
     }
 
-    /// Ends this session and starts an anonymous one.
+    /// Ends this session: the browser is an anonymous visitor again, with
+    /// a new nonce.
     pub(super) fn restart(&mut self, app: &WebPortal) -> Result<(), WebError> {
-        let mut sessions = app.sessions();
-        sessions.remove(&self.sid);
-        let (sid, session) = sessions.create(&app.rng, self.now)?;
-        self.sid = sid;
-        self.session = session;
+        if let Some(sid) = self.sid.take() {
+            app.sessions().remove(&sid);
+        }
+        self.nonce = random_token(&app.rng)?;
+        self.session = Session::new(anonymous_csrf(&app.csrf_key, &self.nonce), self.now);
         self.new_cookie = true;
         Ok(())
     }

@@ -245,6 +245,8 @@ pub struct Texts {
     pub invalid_iban: &'static str,
     pub invalid_reference: &'static str,
     pub error: &'static str,
+    pub busy: &'static str,
+    pub unknown_host: &'static str,
     pub back_to_login: &'static str,
     pub language: &'static str,
 }
@@ -324,6 +326,8 @@ pub static FR: Texts = Texts {
     invalid_iban: "IBAN invalide : vérifiez-le.",
     invalid_reference: "Référence invalide : 35 caractères au plus.",
     error: "Une erreur est survenue. Réessayez.",
+    busy: "Le portail est surchargé. Réessayez dans quelques minutes.",
+    unknown_host: "Ce portail ne répond pas sous cette adresse. Ouvrez-le à son adresse habituelle.",
     back_to_login: "Retour à la connexion",
     language: "Langue",
 };
@@ -403,6 +407,8 @@ pub static EN: Texts = Texts {
     invalid_iban: "Invalid IBAN: please check it.",
     invalid_reference: "Invalid reference: 35 characters at most.",
     error: "Something went wrong. Try again.",
+    busy: "The portal is overloaded. Try again in a few minutes.",
+    unknown_host: "This portal does not answer at this address. Open it at its usual address.",
     back_to_login: "Back to sign-in",
     language: "Language",
 };
@@ -482,6 +488,8 @@ pub static DE: Texts = Texts {
     invalid_iban: "Ungültige IBAN: Bitte prüfen.",
     invalid_reference: "Ungültiger Verwendungszweck: höchstens 35 Zeichen.",
     error: "Ein Fehler ist aufgetreten. Versuchen Sie es erneut.",
+    busy: "Das Portal ist überlastet. Versuchen Sie es in einigen Minuten erneut.",
+    unknown_host: "Dieses Portal antwortet nicht unter dieser Adresse. Öffnen Sie es unter seiner üblichen Adresse.",
     back_to_login: "Zurück zur Anmeldung",
     language: "Sprache",
 };

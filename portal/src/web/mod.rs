@@ -69,6 +69,9 @@ pub enum WebError {
     /// From the relying party.
     #[error(transparent)]
     Portal(#[from] PortalError),
+    /// Too many sessions: a new sign-in must wait.
+    #[error("too many sessions")]
+    Busy,
     /// The server's socket or runtime.
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
@@ -103,6 +106,11 @@ pub struct WebConfig {
     pub log_requests: bool,
     /// The clock.
     pub clock: Clock,
+    /// The `Host` headers answered (lowercase `host[:port]`); any other is
+    /// refused (421), so a DNS-rebinding page cannot read the portal from
+    /// its own origin. [`WebConfig::new`] puts the origin's; the server
+    /// adds `127.0.0.1:PORT` and `localhost:PORT` ([`WebConfig::allow_host`]).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -112,6 +120,7 @@ impl std::fmt::Debug for WebConfig {
             .field("portal", &self.portal)
             .field("module_px", &self.module_px)
             .field("log_requests", &self.log_requests)
+            .field("allowed_hosts", &self.allowed_hosts)
             .finish_non_exhaustive()
     }
 }
@@ -120,8 +129,10 @@ impl WebConfig {
     /// The defaults for `origin`: 3-minute challenges, 10-minute
     /// activation offers, 6-pixel modules, the system clock.
     pub fn new(origin: impl Into<String>) -> Self {
-        Self {
-            origin: origin.into(),
+        let origin = origin.into();
+        let mut config = Self {
+            allowed_hosts: Vec::new(),
+            origin: origin.clone(),
             portal: PortalConfig {
                 activation_lifetime: 10 * 60,
                 ..PortalConfig::default()
@@ -129,6 +140,29 @@ impl WebConfig {
             module_px: 6,
             log_requests: false,
             clock: system_clock(),
+        };
+        let (scheme, rest) = origin.split_once("://").unwrap_or(("http", &origin));
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        config.allow_host(authority);
+        // The same host with its scheme's default port written out.
+        let default_port = if scheme.eq_ignore_ascii_case("https") {
+            "443"
+        } else {
+            "80"
+        };
+        if !authority.contains(':') || authority.ends_with(']') {
+            config.allow_host(&format!("{authority}:{default_port}"));
+        } else if let Some(host) = authority.strip_suffix(&format!(":{default_port}")) {
+            config.allow_host(host);
+        }
+        config
+    }
+
+    /// Answers requests whose `Host` is `host` (`name[:port]`) too.
+    pub fn allow_host(&mut self, host: &str) {
+        let host = host.trim().to_ascii_lowercase();
+        if !host.is_empty() && !self.allowed_hosts.contains(&host) {
+            self.allowed_hosts.push(host);
         }
     }
 
@@ -150,6 +184,8 @@ pub struct WebPortal {
     hashing: tokio::sync::Semaphore,
     config: WebConfig,
     rng: SystemRandom,
+    /// This process's key of the anonymous visitors' CSRF tokens.
+    csrf_key: ring::hmac::Key,
     /// Verified against when the user does not exist, so that an unknown
     /// user ID takes as long as a wrong password.
     dummy_hash: String,
@@ -187,6 +223,8 @@ impl WebPortal {
         let demo = users.create_demo_users((config.clock)())?;
         let dummy_hash = users::hash_password(b"not a password", &rng)?;
         let portal = Portal::new(store, config.portal.clone());
+        let csrf_key = ring::hmac::Key::generate(ring::hmac::HMAC_SHA256, &rng)
+            .map_err(|_| WebError::Random)?;
         Ok((
             Self {
                 portal: Mutex::new(portal),
@@ -196,6 +234,7 @@ impl WebPortal {
                 hashing: tokio::sync::Semaphore::new(2),
                 config,
                 rng,
+                csrf_key,
                 dummy_hash,
             },
             demo,
@@ -205,6 +244,12 @@ impl WebPortal {
     /// The configuration.
     pub fn config(&self) -> &WebConfig {
         &self.config
+    }
+
+    /// How many sessions are stored (signed in, or between password and
+    /// OTP); anonymous visitors have none.
+    pub fn session_count(&self) -> usize {
+        self.sessions().len()
     }
 
     fn portal(&self) -> MutexGuard<'_, Portal<SqliteStore>> {
@@ -268,6 +313,7 @@ pub fn router(app: Arc<WebPortal>) -> Router {
         .route("/static/style.css", get(assets::style))
         .fallback(assets::not_found)
         .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(middleware::from_fn_with_state(app.clone(), check_host))
         .layer(middleware::from_fn_with_state(app.clone(), log_request))
         .layer(middleware::map_response_with_state(
             app.clone(),
@@ -315,6 +361,37 @@ async fn security_headers(State(app): State<Arc<WebPortal>>, mut res: Response) 
         );
     }
     res
+}
+
+/// Refuses (421, a page in the browser's language) a request whose `Host`
+/// is not one of [`WebConfig::allowed_hosts`]: a page of another site whose
+/// name was rebound to this address (DNS rebinding) sends its own name.
+async fn check_host(State(app): State<Arc<WebPortal>>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    if host.is_some_and(|h| app.config.allowed_hosts.contains(&h)) {
+        return next.run(req).await;
+    }
+    let lang = i18n::Lang::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    );
+    let t = lang.texts();
+    let frame = pages::Frame {
+        lang,
+        csrf: "",
+        user: None,
+        full: false,
+        path: "/",
+        refresh: None,
+    };
+    let page = pages::message(&frame, t.error, t.unknown_host, None, "unknown-host");
+    reply::html(axum::http::StatusCode::MISDIRECTED_REQUEST, page)
 }
 
 /// One line per request on stderr: method, path (no query), status, time.

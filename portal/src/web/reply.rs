@@ -1,13 +1,36 @@
 //! What handlers answer with: pages, redirects, the error pages, and the
 //! error log line (never a secret: errors carry none).
 
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::Markup;
 
-use super::WebPortal;
 use super::ctx::Ctx;
 use super::pages;
+use super::{WebError, WebPortal};
+
+/// The one-time "signed out" notice's cookie: the anonymous page after
+/// sign-out has no session to carry it.
+pub(super) const NOTICE_COOKIE: &str = "tessera_notice";
+
+/// `res` with a `Set-Cookie` of `name=value`, for `max_age` seconds (0:
+/// deletes it).
+pub(super) fn cookie_header(
+    mut res: Response,
+    name: &str,
+    value: &str,
+    max_age: u32,
+    secure: bool,
+) -> Response {
+    let cookie = format!(
+        "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{}",
+        if secure { "; Secure" } else { "" }
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
 
 pub(super) fn html(status: StatusCode, page: Markup) -> Response {
     (
@@ -48,4 +71,19 @@ pub(super) fn error_page(ctx: Ctx, app: &WebPortal, status: StatusCode, text: &s
         "error",
     );
     ctx.finish(app, html(status, page))
+}
+
+/// 503: no session could be stored (the portal is at its session limit),
+/// or `internal` for any other failure.
+pub(super) fn session_failed(ctx: Ctx, app: &WebPortal, e: &WebError) -> Response {
+    match e {
+        WebError::Busy => {
+            let text = ctx.t().busy;
+            error_page(ctx, app, StatusCode::SERVICE_UNAVAILABLE, text)
+        }
+        _ => {
+            log_error(app, "session", e);
+            ctx.finish(app, internal())
+        }
+    }
 }

@@ -15,8 +15,10 @@ use zeroize::Zeroizing;
 
 use super::super::ctx::Ctx;
 use super::super::pages;
-use super::super::reply::{error_page, html, internal, log_error, see_other};
-use super::super::session::{Auth, LoginFlow, Notice, Pending};
+use super::super::reply::{
+    NOTICE_COOKIE, cookie_header, error_page, html, internal, log_error, see_other, session_failed,
+};
+use super::super::session::{Auth, LoginFlow, Pending};
 use super::super::throttle::{address_key, user_key};
 use super::super::users::{MAX_PASSWORD_LEN, PasswordRejected, User, verify_password};
 use super::super::{WebError, WebPortal};
@@ -27,15 +29,16 @@ use super::{
 use crate::PortalError;
 
 /// GET /: the sign-in page, or where a signed-in user belongs.
-pub async fn home(State(app): App, mut ctx: Ctx) -> Response {
+pub async fn home(State(app): App, ctx: Ctx) -> Response {
     let res = match ctx.session.auth {
         Auth::Full { .. } => see_other("/welcome"),
         Auth::PasswordOnly { .. } => see_other("/account"),
-        Auth::Anonymous => {
-            let notice = (ctx.session.notice.take() == Some(Notice::LoggedOut))
-                .then_some(ctx.t().logged_out);
-            html(StatusCode::OK, pages::login(&ctx.frame(), "", notice, None))
+        Auth::Anonymous if ctx.signed_out => {
+            let notice = Some(ctx.t().logged_out);
+            let page = html(StatusCode::OK, pages::login(&ctx.frame(), "", notice, None));
+            cookie_header(page, NOTICE_COOKIE, "", 0, app.config.secure())
         }
+        Auth::Anonymous => html(StatusCode::OK, pages::login(&ctx.frame(), "", None, None)),
     };
     ctx.finish(&app, res)
 }
@@ -88,10 +91,11 @@ pub async fn login_post(State(app): App, mut ctx: Ctx, Form(form): Form<LoginFor
     let Some(tokens) = active_tokens(&app, &user.user_id).await else {
         return ctx.finish(&app, internal());
     };
-    if ctx.rotate(&app).is_err() {
-        return ctx.finish(&app, internal());
-    }
     let res = password_accepted(&mut ctx, user, tokens.is_empty());
+    // Stored from now on, under a new identifier (counted for its user).
+    if let Err(e) = ctx.rotate(&app) {
+        return session_failed(ctx, &app, &e);
+    }
     ctx.finish(&app, res)
 }
 
@@ -122,8 +126,8 @@ async fn hashed_check(
     blocking(move || check_password(&app, &user_id, password.as_bytes())).await
 }
 
-/// The session once the password is accepted (its identifier already
-/// rotated): on to the choice of mobile, or, without one, to "Mon compte".
+/// The session once the password is accepted (its identifier is rotated
+/// next): on to the choice of mobile, or, without one, to "Mon compte".
 fn password_accepted(ctx: &mut Ctx, user: User, no_mobile: bool) -> Response {
     let s = &mut ctx.session;
     s.display_name = Some(user.display_name);
@@ -272,8 +276,8 @@ pub async fn otp_post(State(app): App, mut ctx: Ctx, Form(form): Form<OtpForm>) 
     };
     match verdict {
         Some(Ok(accepted)) => {
-            if ctx.rotate(&app).is_err() {
-                return ctx.finish(&app, internal());
+            if let Err(e) = ctx.rotate(&app) {
+                return session_failed(ctx, &app, &e);
             }
             ctx.session.auth = Auth::Full {
                 user: accepted.user_id,
@@ -328,6 +332,12 @@ pub async fn logout(State(app): App, mut ctx: Ctx, Form(form): Form<TokenForm>) 
     if ctx.restart(&app).is_err() {
         return ctx.finish(&app, internal());
     }
-    ctx.session.notice = Some(Notice::LoggedOut);
-    ctx.finish(&app, see_other("/"))
+    let res = cookie_header(
+        see_other("/"),
+        NOTICE_COOKIE,
+        "signed-out",
+        60,
+        app.config.secure(),
+    );
+    ctx.finish(&app, res)
 }
