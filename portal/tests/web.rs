@@ -32,6 +32,8 @@ struct Client {
     passwords: BTreeMap<String, String>,
     /// The `Host` header the browser sends: the origin's.
     host: String,
+    /// The X-Forwarded-For a proxy in front adds, if any.
+    forwarded: Option<String>,
 }
 
 struct Resp {
@@ -94,8 +96,13 @@ fn text_of(html: &str, id: &str) -> String {
 }
 
 fn portal_with(origin: &str) -> Client {
+    portal_configured(origin, |_| {})
+}
+
+fn portal_configured(origin: &str, configure: impl FnOnce(&mut WebConfig)) -> Client {
     let clock = Arc::new(AtomicU64::new(START));
     let mut config = WebConfig::new(origin);
+    configure(&mut config);
     let c = clock.clone();
     config.clock = Arc::new(move || c.load(Ordering::SeqCst));
     let (app, demo) = WebPortal::in_memory(config).unwrap();
@@ -110,6 +117,7 @@ fn portal_with(origin: &str) -> Client {
         clock,
         passwords,
         host: origin.split_once("://").unwrap().1.to_owned(),
+        forwarded: None,
     }
 }
 
@@ -127,6 +135,7 @@ impl Client {
             clock: self.clock.clone(),
             passwords: self.passwords.clone(),
             host: self.host.clone(),
+            forwarded: None,
         }
     }
 
@@ -145,6 +154,12 @@ impl Client {
         if !cookie.is_empty() {
             req.headers_mut()
                 .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        if let Some(f) = &self.forwarded
+            && !req.headers().contains_key("x-forwarded-for")
+        {
+            req.headers_mut()
+                .insert("x-forwarded-for", f.parse().unwrap());
         }
         if !req.headers().contains_key(header::HOST) {
             req.headers_mut()
@@ -194,6 +209,22 @@ impl Client {
             .body(Body::from(body))
             .unwrap();
         self.send(req).await
+    }
+
+    /// POSTs `fields` to `path` with extra headers.
+    async fn send_with(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::from(form_body(fields))).unwrap())
+            .await
     }
 
     /// GETs `page` (following redirects) and posts its form with `fields` and the page's CSRF token.
@@ -1080,4 +1111,106 @@ async fn foreign_host_headers_are_refused() {
     }
     let res = https.get_with("/", &[("host", "127.0.0.1:8080")]).await;
     assert_eq!(res.status, StatusCode::MISDIRECTED_REQUEST);
+}
+
+/// Finding M2: behind a TLS proxy every client has the proxy's address,
+/// so 20 wrong passwords for made-up user IDs blocked every sign-in and
+/// every OTP entry. With `trusted_proxies`, the client's address comes
+/// from X-Forwarded-For (only from those proxies); the address limit
+/// spares a browser that has signed its user in before, and OTP entry is
+/// limited by wrong OTPs only.
+#[tokio::test]
+async fn behind_a_proxy_one_client_cannot_block_the_others() {
+    let proxy = "127.0.0.1:40000";
+    let attacker_ip = "203.0.113.66";
+    let first = portal_configured("https://portal.example.lu", |c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    });
+    let behind_proxy = |c: &Client, client_ip: &str| {
+        let mut b = c.other_browser(proxy);
+        b.forwarded = Some(client_ip.to_owned());
+        b
+    };
+    // Bob has signed in from his browser before, at the attacker's address
+    // (the same network, or a proxy that was not configured).
+    let mut bob = behind_proxy(&first, attacker_ip);
+    assert_eq!(bob.sign_in("bob").await.location(), "/account");
+    assert_eq!(bob.submit("/account", "/logout", &[]).await.location(), "/");
+    // Alice, from there too, is at her login mosaic.
+    let mut alice = behind_proxy(&first, attacker_ip);
+    let device = activate(&mut alice, "alice").await;
+    to_login_mosaic(&mut alice, "alice").await;
+
+    let mut attacker = behind_proxy(&first, attacker_ip);
+    for i in 0..25 {
+        let user = format!("nobody{i}");
+        // Half of them with a forged X-Forwarded-For, which the proxy
+        // appends the real address to.
+        if i % 2 == 1 {
+            attacker.forwarded = Some(format!("198.51.100.{i}, {attacker_ip}"));
+        }
+        let res = attacker
+            .submit("/", "/login", &[("user_id", &user), ("password", "guess")])
+            .await;
+        let want = if i < 20 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(res.status, want, "attempt {i}");
+    }
+    // Another client of the proxy signs in.
+    let mut other = behind_proxy(&first, "198.51.100.20");
+    assert_eq!(other.sign_in("chloe").await.location(), "/account");
+    // Bob, at the attacker's address, from the browser he used before.
+    assert_eq!(bob.sign_in("bob").await.location(), "/account");
+    // Alice, at the attacker's address, types her OTP.
+    let otp = device.answer(&alice.scan("login.png").await);
+    let res = alice
+        .submit("/login/otp", "/login/otp", &[("otp", &otp)])
+        .await;
+    assert_eq!(res.location(), "/welcome", "{}", res.text());
+    // A new browser at the attacker's address waits.
+    let mut fresh = behind_proxy(&first, attacker_ip);
+    assert_eq!(
+        fresh.sign_in("chloe").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+/// X-Forwarded-For is ignored from a peer that is not a trusted proxy:
+/// a client cannot pick its own address.
+#[tokio::test]
+async fn forwarded_for_is_ignored_from_untrusted_peers() {
+    let mut c = portal();
+    for i in 0..20 {
+        let user = format!("nobody{i}");
+        let page = c.get("/").await.text();
+        let forged = format!("198.51.100.{i}");
+        let res = c
+            .send_with(
+                "/login",
+                &[
+                    ("csrf", &field(&page, "csrf")),
+                    ("user_id", &user),
+                    ("password", "guess"),
+                ],
+                &[("x-forwarded-for", &forged)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let page = c.get("/").await.text();
+    let res = c
+        .send_with(
+            "/login",
+            &[
+                ("csrf", &field(&page, "csrf")),
+                ("user_id", "x"),
+                ("password", "guess"),
+            ],
+            &[("x-forwarded-for", "198.51.100.99")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -21,7 +21,7 @@ use super::session::{
     Auth, LOGIN_STEP_SECS, LoginFlow, Session, anonymous_csrf, cookie, cookie_name, random_token,
     set_cookie, well_formed,
 };
-use super::throttle::address_key;
+use super::throttle::{DEVICE_COOKIE, address_key};
 use super::{WebError, WebPortal};
 use crate::store::TokenRecord;
 
@@ -43,6 +43,9 @@ pub struct Ctx {
     path: String,
     /// The browser was just signed out (the notice's cookie).
     pub(super) signed_out: bool,
+    /// The known-browser cookie, if any (checked against a user ID by
+    /// `throttle::known_browser`).
+    pub(super) device: Option<String>,
 }
 
 impl FromRequestParts<Arc<WebPortal>> for Ctx {
@@ -62,10 +65,11 @@ impl FromRequestParts<Arc<WebPortal>> for Ctx {
             session,
             new_cookie,
             lang: language_of(parts),
-            ip: client_ip(parts),
+            ip: client_ip(parts, &app.config.trusted_proxies),
             now,
             path: parts.uri.path().to_owned(),
             signed_out: cookie(cookies(parts), NOTICE_COOKIE) == Some("signed-out"),
+            device: cookie(cookies(parts), DEVICE_COOKIE).map(str::to_owned),
         })
     }
 }
@@ -94,12 +98,44 @@ fn language_of(parts: &Parts) -> Lang {
         })
 }
 
-/// The peer's address (unspecified when the router runs without one).
-fn client_ip(parts: &Parts) -> IpAddr {
-    parts
+/// The client's address: the peer's (unspecified when the router runs
+/// without one), or, when the peer is a trusted proxy, the rightmost
+/// address of X-Forwarded-For that is not a trusted proxy (what a proxy
+/// appends cannot be forged by the client; what the client sent is to
+/// its left).
+fn client_ip(parts: &Parts, trusted: &[IpAddr]) -> IpAddr {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    if !trusted.contains(&canonical(peer)) {
+        return peer;
+    }
+    let hops: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    for hop in hops.into_iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&canonical(ip)) => continue,
+            Ok(ip) => return canonical(ip),
+            // Something unreadable where an address should be: the
+            // proxy's own word ends here.
+            Err(_) => break,
+        }
+    }
+    peer
+}
+
+/// An IPv4-mapped IPv6 address as IPv4.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
 }
 
 /// The live stored session of the presented identifier; else an
@@ -229,17 +265,18 @@ impl Ctx {
             .filter(|f| self.now.saturating_sub(f.verified_at) < LOGIN_STEP_SECS)
     }
 
-    /// The address's throttle, if it is blocked: seconds to wait.
+    /// The address's OTP throttle, if it is blocked: seconds to wait.
     pub(super) fn address_blocked(&self, app: &WebPortal) -> Option<u64> {
         app.throttle()
-            .addresses
+            .otp_addresses
             .check(&address_key(self.ip), self.now)
             .err()
     }
 
+    /// Counts a wrong OTP against the address.
     pub(super) fn address_failed(&self, app: &WebPortal) {
         app.throttle()
-            .addresses
+            .otp_addresses
             .fail(&address_key(self.ip), self.now);
     }
 

@@ -111,6 +111,11 @@ pub struct WebConfig {
     /// its own origin. [`WebConfig::new`] puts the origin's; the server
     /// adds `127.0.0.1:PORT` and `localhost:PORT` ([`WebConfig::allow_host`]).
     pub allowed_hosts: Vec<String>,
+    /// The reverse proxies in front (`tessera portal --trusted-proxy`):
+    /// from these peers only, the client's address is read from
+    /// X-Forwarded-For (its rightmost address that is not one of them);
+    /// from any other peer the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -121,6 +126,7 @@ impl std::fmt::Debug for WebConfig {
             .field("module_px", &self.module_px)
             .field("log_requests", &self.log_requests)
             .field("allowed_hosts", &self.allowed_hosts)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -132,6 +138,7 @@ impl WebConfig {
         let origin = origin.into();
         let mut config = Self {
             allowed_hosts: Vec::new(),
+            trusted_proxies: Vec::new(),
             origin: origin.clone(),
             portal: PortalConfig {
                 activation_lifetime: 10 * 60,
@@ -186,6 +193,8 @@ pub struct WebPortal {
     rng: SystemRandom,
     /// This process's key of the anonymous visitors' CSRF tokens.
     csrf_key: ring::hmac::Key,
+    /// The database's key of the known-browser cookies (`web_keys`).
+    device_key: ring::hmac::Key,
     /// Verified against when the user does not exist, so that an unknown
     /// user ID takes as long as a wrong password.
     dummy_hash: String,
@@ -225,6 +234,10 @@ impl WebPortal {
         let portal = Portal::new(store, config.portal.clone());
         let csrf_key = ring::hmac::Key::generate(ring::hmac::HMAC_SHA256, &rng)
             .map_err(|_| WebError::Random)?;
+        let device_key = ring::hmac::Key::new(
+            ring::hmac::HMAC_SHA256,
+            users.key("device-cookie", &rng)?.as_ref(),
+        );
         Ok((
             Self {
                 portal: Mutex::new(portal),
@@ -235,6 +248,7 @@ impl WebPortal {
                 config,
                 rng,
                 csrf_key,
+                device_key,
                 dummy_hash,
             },
             demo,

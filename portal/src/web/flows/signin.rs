@@ -19,7 +19,9 @@ use super::super::reply::{
     NOTICE_COOKIE, cookie_header, error_page, html, internal, log_error, see_other, session_failed,
 };
 use super::super::session::{Auth, LoginFlow, Pending};
-use super::super::throttle::{address_key, user_key};
+use super::super::throttle::{
+    DEVICE_COOKIE, DEVICE_COOKIE_SECS, address_key, device_cookie, known_browser, user_key,
+};
 use super::super::users::{MAX_PASSWORD_LEN, PasswordRejected, User, verify_password};
 use super::super::{WebError, WebPortal};
 use super::{
@@ -65,7 +67,11 @@ pub async fn login_post(State(app): App, mut ctx: Ctx, Form(form): Form<LoginFor
     let user_id = form.user_id.trim().to_owned();
     let ukey = user_key(&user_id);
     let akey = address_key(ctx.ip);
-    if let Err(secs) = count_attempt(&app, &ukey, &akey, ctx.now) {
+    let known = ctx
+        .device
+        .as_deref()
+        .is_some_and(|c| known_browser(&app.device_key, c, &ukey, ctx.now));
+    if let Err(secs) = count_attempt(&app, &ukey, (!known).then_some(&*akey), ctx.now) {
         let msg = ctx.lang.throttled(secs);
         let page = pages::login(&ctx.frame(), &user_id, None, Some(&msg));
         return ctx.finish(&app, html(StatusCode::TOO_MANY_REQUESTS, page));
@@ -86,7 +92,9 @@ pub async fn login_post(State(app): App, mut ctx: Ctx, Form(form): Form<LoginFor
     {
         let mut th = app.throttle();
         th.users.succeed(&ukey);
-        th.addresses.forgive(&akey);
+        if !known {
+            th.addresses.forgive(&akey);
+        }
     }
     let Some(tokens) = active_tokens(&app, &user.user_id).await else {
         return ctx.finish(&app, internal());
@@ -96,21 +104,32 @@ pub async fn login_post(State(app): App, mut ctx: Ctx, Form(form): Form<LoginFor
     if let Err(e) = ctx.rotate(&app) {
         return session_failed(ctx, &app, &e);
     }
+    // This browser is known for this user from now on.
+    let res = cookie_header(
+        res,
+        DEVICE_COOKIE,
+        &device_cookie(&app.device_key, &ukey, ctx.now),
+        u32::try_from(DEVICE_COOKIE_SECS).unwrap_or(u32::MAX),
+        app.config.secure(),
+    );
     ctx.finish(&app, res)
 }
 
-/// Counts this attempt against the user ID and the address before the
-/// password is hashed (a success is forgiven afterwards), so parallel
+/// Counts this attempt against the user ID and the address (`None`: a
+/// browser known for this user, which the address limit spares) before
+/// the password is hashed (a success is forgiven afterwards), so parallel
 /// guesses see each other; `Err(seconds to wait)` if either is blocked.
-fn count_attempt(app: &WebPortal, ukey: &str, akey: &str, now: u64) -> Result<(), u64> {
+fn count_attempt(app: &WebPortal, ukey: &str, akey: Option<&str>, now: u64) -> Result<(), u64> {
     let mut th = app.throttle();
     let u = th.users.check(ukey, now).err();
-    let a = th.addresses.check(akey, now).err();
+    let a = akey.and_then(|a| th.addresses.check(a, now).err());
     if let Some(secs) = u.max(a) {
         return Err(secs);
     }
     th.users.fail(ukey, now);
-    th.addresses.fail(akey, now);
+    if let Some(a) = akey {
+        th.addresses.fail(a, now);
+    }
     Ok(())
 }
 
