@@ -15,6 +15,7 @@
 //! | `language.rs` | the language switch and its cookie |
 //! | `assets.rs` | mosaic images, the stylesheet, the 404 page |
 //! | `reply.rs` | pages, redirects, error pages |
+//! | `server.rs` | the connection loop: timeouts, connection cap, open-file limit, shutdown |
 //! | `session.rs` | server-side sessions, cookies, CSRF tokens |
 //! | `throttle.rs` | wrong passwords per user and per address, wrong OTPs per address |
 //! | `users.rs` | users and Argon2id password hashes (`web_users` table), demo users |
@@ -30,11 +31,13 @@ pub mod i18n;
 mod language;
 pub mod pages;
 mod reply;
+mod server;
 pub mod session;
 pub mod throttle;
 pub mod users;
 
-use std::net::SocketAddr;
+pub use server::{max_connections, raise_open_file_limit, serve};
+
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -292,7 +295,8 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f).await.ok()
 }
 
-/// Every page's routes, with the security headers and a 16 KiB body limit.
+/// Every page's routes, with the security headers, the Host check, and a
+/// 16 KiB body read within 10 s.
 pub fn router(app: Arc<WebPortal>) -> Router {
     use flows::{account, signin, transfer};
     Router::new()
@@ -326,7 +330,8 @@ pub fn router(app: Arc<WebPortal>) -> Router {
         .route("/mosaic/{file}", get(assets::mosaic))
         .route("/static/style.css", get(assets::style))
         .fallback(assets::not_found)
-        .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(DefaultBodyLimit::max(server::MAX_BODY))
+        .layer(middleware::from_fn(server::limit_request))
         .layer(middleware::from_fn_with_state(app.clone(), check_host))
         .layer(middleware::from_fn_with_state(app.clone(), log_request))
         .layer(middleware::map_response_with_state(
@@ -423,46 +428,4 @@ async fn log_request(State(app): State<Arc<WebPortal>>, req: Request, next: Next
         start.elapsed().as_millis()
     );
     res
-}
-
-/// Serves `app` on `listener` until Ctrl-C (or SIGTERM), on a small
-/// multi-threaded runtime; blocking work goes to its blocking pool.
-pub fn serve(listener: std::net::TcpListener, app: Arc<WebPortal>) -> Result<(), WebError> {
-    listener.set_nonblocking(true)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_io()
-        .build()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(
-            listener,
-            router(app).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown())
-        .await
-    })?;
-    Ok(())
-}
-
-async fn shutdown() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
