@@ -1214,3 +1214,25 @@ async fn forwarded_for_is_ignored_from_untrusted_peers() {
         .await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// A body over 16 KiB is refused before any handler, with a page in the
+/// browser's language (the body and header timeouts are exercised on a
+/// real socket by the CLI's portal_limits test).
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let mut c = portal();
+    let big = "x".repeat(20 * 1024);
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT_LANGUAGE, "de")
+        .body(Body::from(format!("user_id={big}")))
+        .unwrap();
+    let res = c.send(req).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        res.text().contains("id=\"request-refused\""),
+        "{}",
+        res.text()
+    );
+    assert!(res.text().contains("<html lang=\"de\">"));
+}

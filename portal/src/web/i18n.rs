@@ -247,6 +247,7 @@ pub struct Texts {
     pub error: &'static str,
     pub busy: &'static str,
     pub unknown_host: &'static str,
+    pub too_slow: &'static str,
     pub back_to_login: &'static str,
     pub language: &'static str,
 }
@@ -328,6 +329,7 @@ pub static FR: Texts = Texts {
     error: "Une erreur est survenue. Réessayez.",
     busy: "Le portail est surchargé. Réessayez dans quelques minutes.",
     unknown_host: "Ce portail ne répond pas sous cette adresse. Ouvrez-le à son adresse habituelle.",
+    too_slow: "La requête a pris trop de temps. Réessayez.",
     back_to_login: "Retour à la connexion",
     language: "Langue",
 };
@@ -409,6 +411,7 @@ pub static EN: Texts = Texts {
     error: "Something went wrong. Try again.",
     busy: "The portal is overloaded. Try again in a few minutes.",
     unknown_host: "This portal does not answer at this address. Open it at its usual address.",
+    too_slow: "The request took too long. Try again.",
     back_to_login: "Back to sign-in",
     language: "Language",
 };
@@ -490,6 +493,7 @@ pub static DE: Texts = Texts {
     error: "Ein Fehler ist aufgetreten. Versuchen Sie es erneut.",
     busy: "Das Portal ist überlastet. Versuchen Sie es in einigen Minuten erneut.",
     unknown_host: "Dieses Portal antwortet nicht unter dieser Adresse. Öffnen Sie es unter seiner üblichen Adresse.",
+    too_slow: "Die Anfrage hat zu lange gedauert. Versuchen Sie es erneut.",
     back_to_login: "Zurück zur Anmeldung",
     language: "Sprache",
 };

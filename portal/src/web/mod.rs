@@ -394,23 +394,12 @@ async fn check_host(State(app): State<Arc<WebPortal>>, req: Request, next: Next)
     if host.is_some_and(|h| app.config.allowed_hosts.contains(&h)) {
         return next.run(req).await;
     }
-    let lang = i18n::Lang::negotiate(
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or(""),
-    );
-    let t = lang.texts();
-    let frame = pages::Frame {
-        lang,
-        csrf: "",
-        user: None,
-        full: false,
-        path: "/",
-        refresh: None,
-    };
-    let page = pages::message(&frame, t.error, t.unknown_host, None, "unknown-host");
-    reply::html(axum::http::StatusCode::MISDIRECTED_REQUEST, page)
+    reply::bare_page(
+        req.headers(),
+        axum::http::StatusCode::MISDIRECTED_REQUEST,
+        |t| t.unknown_host,
+        "unknown-host",
+    )
 }
 
 /// One line per request on stderr: method, path (no query), status, time.

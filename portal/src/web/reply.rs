@@ -87,3 +87,29 @@ pub(super) fn session_failed(ctx: Ctx, app: &WebPortal, e: &WebError) -> Respons
         }
     }
 }
+
+/// A page without a session (before the request reached a handler): in
+/// the browser's language, with no form.
+pub(super) fn bare_page(
+    headers: &axum::http::HeaderMap,
+    status: StatusCode,
+    text: impl FnOnce(&super::i18n::Texts) -> &'static str,
+    id: &str,
+) -> Response {
+    let lang = super::i18n::Lang::negotiate(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    );
+    let t = lang.texts();
+    let frame = pages::Frame {
+        lang,
+        csrf: "",
+        user: None,
+        full: false,
+        path: "/",
+        refresh: None,
+    };
+    html(status, pages::message(&frame, t.error, text(t), None, id))
+}

@@ -21,12 +21,14 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
 
+use super::i18n::Texts;
+use super::reply::bare_page;
 use super::{WebError, WebPortal, router};
 
 /// Seconds for a request's headers (and an idle keep-alive connection).
@@ -48,6 +50,10 @@ const MAX_CONNECTIONS: u64 = 4096;
 /// slow client holds a connection for a bounded time.
 pub(super) async fn limit_request(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
+    let headers = parts.headers.clone();
+    let refused = |status, text: fn(&Texts) -> &'static str| {
+        bare_page(&headers, status, text, "request-refused")
+    };
     let body = match tokio::time::timeout(
         Duration::from_secs(BODY_SECS),
         axum::body::to_bytes(body, MAX_BODY),
@@ -55,13 +61,13 @@ pub(super) async fn limit_request(req: Request, next: Next) -> Response {
     .await
     {
         Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
-        Err(_) => return StatusCode::REQUEST_TIMEOUT.into_response(),
+        Ok(Err(_)) => return refused(StatusCode::PAYLOAD_TOO_LARGE, |t| t.error),
+        Err(_) => return refused(StatusCode::REQUEST_TIMEOUT, |t| t.too_slow),
     };
     let req = Request::from_parts(parts, Body::from(body));
     match tokio::time::timeout(Duration::from_secs(REQUEST_SECS), next.run(req)).await {
         Ok(res) => res,
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Err(_) => refused(StatusCode::SERVICE_UNAVAILABLE, |t| t.too_slow),
     }
 }
 
