@@ -1,7 +1,7 @@
 //! `tessera portal`: the reference portal in a browser, on 127.0.0.1 only,
 //! over an embedded SQLite database (see `tessera_portal::web`).
 
-use std::net::{Ipv4Addr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, TcpListener};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -20,8 +20,12 @@ database) it creates the demo users alice, bob and chloe and prints their passwo
 database keeps only Argon2id hashes. Open the printed address in a browser, sign in, and use \
 `tessera activate` / `tessera approve` (or the app) on a screenshot of the mosaic.\n\n\
 Cookies are HttpOnly and SameSite=Strict; with an https --origin (the portal behind a TLS \
-reverse proxy) they are also Secure, with the __Host- prefix, and responses carry HSTS.\n\n\
-Example:\n  tessera portal --port 8080\n  tessera portal --port 0 --db /tmp/portal.db"
+reverse proxy) they are also Secure, with the __Host- prefix, and responses carry HSTS. Name \
+the proxy with --trusted-proxy so that the sign-in limits see each client's own address \
+(X-Forwarded-For); requests whose Host is not the origin's (or 127.0.0.1/localhost on the port) \
+are refused.\n\n\
+Example:\n  tessera portal --port 8080\n  tessera portal --port 0 --db /tmp/portal.db\n  \
+tessera portal --origin https://portal.example.lu --trusted-proxy 127.0.0.1"
 )]
 pub struct PortalArgs {
     /// The port on 127.0.0.1 (0: any free port; the address is printed).
@@ -37,6 +41,13 @@ pub struct PortalArgs {
     /// TLS proxy) makes the cookies Secure.
     #[arg(long, value_name = "URL")]
     origin: Option<String>,
+    /// A reverse proxy in front of the portal (e.g. the TLS proxy of an
+    /// https --origin), by IP address; repeat for several. From these
+    /// peers only, the client's address (for the sign-in limits) is read
+    /// from X-Forwarded-For; without it, every client behind the proxy
+    /// shares the proxy's address.
+    #[arg(long = "trusted-proxy", value_name = "ADDR")]
+    trusted_proxy: Vec<IpAddr>,
     /// Do not print a line per request.
     #[arg(long)]
     quiet: bool,
@@ -81,6 +92,11 @@ pub fn portal(args: &PortalArgs) -> CliResult {
     }
     let mut config = WebConfig::new(origin.clone());
     config.log_requests = !args.quiet;
+    // The listening address answers too, whatever the public origin; any
+    // other Host header is refused (DNS rebinding).
+    config.allow_host(&format!("127.0.0.1:{port}"));
+    config.allow_host(&format!("localhost:{port}"));
+    config.trusted_proxies.clone_from(&args.trusted_proxy);
     let (app, demo) = WebPortal::open(&db, config)
         .map_err(|e| CliError::arg("--db", format!("{}: {e}", db.display())))?;
     println!("Tessera portal: http://127.0.0.1:{port}/");

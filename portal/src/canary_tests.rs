@@ -24,21 +24,25 @@ fn variant(e: &PortalError) -> &'static str {
         PortalError::AlreadyAnswered => "AlreadyAnswered",
         PortalError::Expired => "Expired",
         PortalError::WrongOtp { .. } => "WrongOtp",
+        PortalError::MalformedOtp { .. } => "MalformedOtp",
         PortalError::TokenLocked => "TokenLocked",
         PortalError::Mismatch(_) => "Mismatch",
         PortalError::NoActiveToken(_) => "NoActiveToken",
         PortalError::NoPendingActivation(_) => "NoPendingActivation",
         PortalError::ActivationExpired => "ActivationExpired",
         PortalError::Mosaic(_) => "Mosaic",
+        PortalError::InsecureDatabase(_) => "InsecureDatabase",
         PortalError::Storage(_) => "Storage",
     }
 }
 
-const VARIANTS: [&str; 11] = [
+const VARIANTS: [&str; 13] = [
+    "InsecureDatabase",
     "UnknownChallenge",
     "AlreadyAnswered",
     "Expired",
     "WrongOtp",
+    "MalformedOtp",
     "TokenLocked",
     "Mismatch",
     "NoActiveToken",
@@ -91,6 +95,9 @@ fn c35_portal_errors_never_show_otps_codes_or_keys() {
     };
     canaries.extend([otp.clone(), wrong_otp.to_owned()]);
     errors.push(p.verify(&issued.id, wrong_otp, None, NOW + 11).unwrap_err());
+    let slip = format!("{}x", otp.get(..7).unwrap());
+    canaries.push(slip.clone());
+    errors.push(p.verify(&issued.id, &slip, None, NOW + 11).unwrap_err());
     errors.push(
         p.verify(
             &issued.id,
@@ -124,6 +131,18 @@ fn c35_portal_errors_never_show_otps_codes_or_keys() {
     }
     // A field the protocol refuses.
     errors.push(p.enroll("dave\u{202E}", ORIGIN, NOW).unwrap_err());
+    // A database others can read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let db = std::env::temp_dir().join(format!("tessera-c35-{}.db", std::process::id()));
+        std::fs::write(&db, b"").unwrap();
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        errors.push(SqliteStore::open(&db).unwrap_err());
+        let _ = std::fs::remove_file(&db);
+    }
+    #[cfg(not(unix))]
+    errors.push(PortalError::InsecureDatabase("portal.db".into()));
     // SQLite does not fail on demand: constructed as `From<rusqlite::Error>` makes it.
     errors.push(PortalError::from(rusqlite::Error::InvalidQuery));
 

@@ -22,6 +22,13 @@ pub enum PortalError {
         /// Wrong OTPs still allowed before the token locks.
         attempts_left: u32,
     },
+    /// What was typed cannot be an OTP of this mobile (not `digits`
+    /// digits): refused without counting towards the lock.
+    #[error("a one-time password of this mobile has {digits} digits")]
+    MalformedOtp {
+        /// The mobile's OTP length.
+        digits: u8,
+    },
     /// Too many wrong OTPs: the token is locked until an operator resets it.
     #[error(
         "this mobile is locked after too many wrong one-time passwords; contact support to unlock it"
@@ -42,6 +49,12 @@ pub enum PortalError {
     /// A request field was refused by the protocol's rules.
     #[error(transparent)]
     Mosaic(#[from] MosaicError),
+    /// The database file (or its -wal or -shm file) can be read by other
+    /// users: it holds the mobiles' keys, so the portal does not open it.
+    #[error(
+        "{0} can be read by other users and holds the mobiles' keys: run `chmod 600 {0}` (and on its -wal and -shm files, if any) before starting the portal"
+    )]
+    InsecureDatabase(String),
     /// The database failed.
     #[error("storage error: {0}")]
     Storage(String),

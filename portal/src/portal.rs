@@ -93,6 +93,19 @@ pub fn parse_challenge_id(id: &str) -> Result<[u8; 12], PortalError> {
         .ok_or(PortalError::UnknownChallenge)
 }
 
+/// Whether `otp` can be an OTP with `params` (exactly its number of ASCII
+/// digits): anything else is a typing slip, refused without counting it
+/// as a guess.
+fn well_formed(otp: &str, params: OtpParams) -> Result<(), PortalError> {
+    if otp.len() == usize::from(params.digits) && otp.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(PortalError::MalformedOtp {
+            digits: params.digits,
+        })
+    }
+}
+
 impl<S: PortalStore> Portal<S> {
     /// A portal over `store`.
     pub fn new(store: S, config: PortalConfig) -> Self {
@@ -144,7 +157,10 @@ impl<S: PortalStore> Portal<S> {
             failures: 0,
             created_at: now,
         };
-        self.store.atomically(|s| s.insert_token(&record))?;
+        self.store.atomically(|s| {
+            s.expire_offers(now)?;
+            s.insert_token(&record)
+        })?;
         Ok(Enrollment {
             token_id,
             code,
@@ -153,24 +169,55 @@ impl<S: PortalStore> Portal<S> {
         })
     }
 
-    /// Completes an activation with the confirmation OTP the new device
-    /// showed. Wrong OTPs count towards the token's lock like any other.
+    /// Completes the user's newest pending activation with the confirmation
+    /// OTP the new device showed (the CLI's `issuer confirm`). A page that
+    /// showed one offer confirms that one: [`Portal::confirm_offer`].
     pub fn confirm(&mut self, user_id: &str, otp: &str, now: u64) -> Result<TokenId, PortalError> {
+        let newest = self.store.atomically(|s| {
+            s.expire_offers(now)?;
+            Ok(s.tokens_of(user_id)?
+                .into_iter()
+                .find(|t| matches!(t.state, TokenState::Pending | TokenState::Expired))
+                .map(|t| t.id))
+        })?;
+        match newest {
+            Some(id) => self.confirm_offer(user_id, &id, otp, now),
+            None => Err(PortalError::NoPendingActivation(user_id.to_owned())),
+        }
+    }
+
+    /// Completes activation `token_id` of `user_id` (the offer that was
+    /// shown) with the confirmation OTP the new device showed. Wrong OTPs
+    /// count towards the token's lock like any other; expired offers are
+    /// erased first.
+    pub fn confirm_offer(
+        &mut self,
+        user_id: &str,
+        token_id: &TokenId,
+        otp: &str,
+        now: u64,
+    ) -> Result<TokenId, PortalError> {
         let max = self.config.max_failures;
         // The inner result is committed either way, so a wrong OTP's count sticks.
         self.store.atomically(|s| {
-            let pending = s
-                .tokens_of(user_id)?
-                .into_iter()
-                .find(|t| t.state == TokenState::Pending);
-            let Some(token) = pending else {
-                return Ok(Err(PortalError::NoPendingActivation(user_id.to_owned())));
+            s.expire_offers(now)?;
+            let token = match s.token(token_id)? {
+                Some(t) if t.user_id == user_id => t,
+                _ => return Ok(Err(PortalError::NoPendingActivation(user_id.to_owned()))),
             };
+            match token.state {
+                TokenState::Pending => {}
+                TokenState::Expired => return Ok(Err(PortalError::ActivationExpired)),
+                _ => return Ok(Err(PortalError::NoPendingActivation(user_id.to_owned()))),
+            }
             if token.failures >= max {
                 return Ok(Err(PortalError::TokenLocked));
             }
             if now > token.activation_expires_at {
                 return Ok(Err(PortalError::ActivationExpired));
+            }
+            if let Err(e) = well_formed(otp, token.params) {
+                return Ok(Err(e));
             }
             match verify_confirmation(
                 &token.ocra_key,
@@ -197,6 +244,12 @@ impl<S: PortalStore> Portal<S> {
                 }
             }
         })?
+    }
+
+    /// Erases the keys of every activation offer that expired unconfirmed
+    /// (also done by each enrolment and confirmation); returns how many.
+    pub fn expire_offers(&mut self, now: u64) -> Result<usize, PortalError> {
+        self.store.atomically(|s| s.expire_offers(now))
     }
 
     /// The user's newest active token, or the active token `id` of the user.
@@ -330,6 +383,9 @@ impl<S: PortalStore> Portal<S> {
             if token.failures >= max {
                 return Ok(Err(PortalError::TokenLocked));
             }
+            if let Err(e) = well_formed(otp, token.params) {
+                return Ok(Err(e));
+            }
             let challenge = Challenge {
                 token_id: c.token_id,
                 nonce: c.nonce,
@@ -374,7 +430,10 @@ impl<S: PortalStore> Portal<S> {
     /// Removes a mobile from the user's account.
     pub fn remove(&mut self, user_id: &str, token_id: &TokenId) -> Result<(), PortalError> {
         self.store.atomically(|s| match s.token(token_id)? {
-            Some(t) if t.user_id == user_id => s.set_token_state(token_id, TokenState::Removed),
+            Some(t) if t.user_id == user_id => {
+                s.set_token_state(token_id, TokenState::Removed)?;
+                s.erase_keys(token_id)
+            }
             _ => Err(PortalError::NoActiveToken(user_id.to_owned())),
         })
     }

@@ -47,6 +47,8 @@ pub enum TokenState {
     Active,
     /// Removed by the user or an operator.
     Removed,
+    /// Its activation offer expired unconfirmed; its keys are erased.
+    Expired,
 }
 
 impl TokenState {
@@ -55,6 +57,7 @@ impl TokenState {
             Self::Pending => "pending",
             Self::Active => "active",
             Self::Removed => "removed",
+            Self::Expired => "expired",
         }
     }
 
@@ -62,6 +65,7 @@ impl TokenState {
         match s {
             "active" => Self::Active,
             "pending" => Self::Pending,
+            "expired" => Self::Expired,
             _ => Self::Removed,
         }
     }
@@ -105,6 +109,11 @@ pub trait PortalStore {
     fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenRecord>, PortalError>;
     /// Sets a token's state.
     fn set_token_state(&mut self, id: &TokenId, state: TokenState) -> Result<(), PortalError>;
+    /// Marks every pending token whose offer expired before `now` as
+    /// [`TokenState::Expired`] and erases its keys; returns how many.
+    fn expire_offers(&mut self, now: u64) -> Result<usize, PortalError>;
+    /// Erases a token's keys (a removed token answers nothing).
+    fn erase_keys(&mut self, id: &TokenId) -> Result<(), PortalError>;
     /// Sets a token's consecutive failure count.
     fn set_failures(&mut self, id: &TokenId, failures: u32) -> Result<(), PortalError>;
     /// Adds a challenge; fails if its nonce was ever used.
@@ -151,8 +160,11 @@ CREATE TABLE IF NOT EXISTS challenges (
 ";
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating if needed) the database at `path`: created 0600
+    /// (SQLite gives its -wal and -shm files the same mode); one that group
+    /// or others can read is refused (see [`private_database`]).
     pub fn open(path: &Path) -> Result<Self, PortalError> {
+        private_database(path)?;
         Self::init(Connection::open(path)?)
     }
 
@@ -165,9 +177,51 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Erased keys (expired offers, removed mobiles) are overwritten
+        // with zeros in the file, not only unlinked from the b-tree.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.execute_batch(SCHEMA)?;
         Ok(Self { conn })
     }
+}
+
+/// Makes sure the database at `path` is readable by its owner only: a
+/// missing file is created empty with mode 0600 (SQLite creates the -wal
+/// and -shm files with the database's mode); an existing database, -wal or
+/// -shm file with any group or other permission is refused with
+/// [`PortalError::InsecureDatabase`]. Elsewhere than on Unix, the
+/// directory's ACLs decide and nothing is checked.
+pub fn private_database(path: &Path) -> Result<(), PortalError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(PortalError::Storage(format!("{}: {e}", path.display()))),
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut companion = path.as_os_str().to_owned();
+            companion.push(suffix);
+            let file = Path::new(&companion);
+            match std::fs::metadata(file) {
+                Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                    return Err(PortalError::InsecureDatabase(file.display().to_string()));
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(PortalError::Storage(format!("{}: {e}", file.display()))),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn hash_name(a: Algorithm) -> &'static str {
@@ -272,6 +326,22 @@ impl PortalStore for SqliteStore {
         self.conn.execute(
             "UPDATE tokens SET state = ?1 WHERE id = ?2",
             params![state.as_str(), id.as_bytes().as_slice()],
+        )?;
+        Ok(())
+    }
+
+    fn expire_offers(&mut self, now: u64) -> Result<usize, PortalError> {
+        Ok(self.conn.execute(
+            "UPDATE tokens SET state = 'expired', ocra_key = x'', challenge_key = x''
+             WHERE state = 'pending' AND activation_expires_at < ?1",
+            [to_sql_time(now)],
+        )?)
+    }
+
+    fn erase_keys(&mut self, id: &TokenId) -> Result<(), PortalError> {
+        self.conn.execute(
+            "UPDATE tokens SET ocra_key = x'', challenge_key = x'' WHERE id = ?1",
+            [id.as_bytes().as_slice()],
         )?;
         Ok(())
     }

@@ -262,15 +262,22 @@ fn activation_needs_the_right_confirmation_in_time() {
         p.login("carol", NOW).err(),
         Some(PortalError::NoActiveToken("carol".into()))
     );
-    assert_eq!(
-        p.confirm("carol", &device.confirmation(), e.expires_at + 1),
-        Err(PortalError::ActivationExpired)
-    );
     p.confirm("carol", &device.confirmation(), e.expires_at)
         .unwrap();
     assert_eq!(
         p.confirm("carol", &device.confirmation(), NOW),
         Err(PortalError::NoPendingActivation("carol".into()))
+    );
+    // One second late: expired (and erased, so it stays expired).
+    let e = p.enroll("erin", ORIGIN, NOW).unwrap();
+    let device = Device::activate(&e.mosaic, &e.code);
+    assert_eq!(
+        p.confirm("erin", &device.confirmation(), e.expires_at + 1),
+        Err(PortalError::ActivationExpired)
+    );
+    assert_eq!(
+        p.confirm("erin", &device.confirmation(), e.expires_at),
+        Err(PortalError::ActivationExpired)
     );
 }
 
@@ -339,4 +346,90 @@ fn removed_mobiles_get_no_challenges() {
         Err(PortalError::NoActiveToken(_))
     ));
     assert!(p.remove("bob", &issued.token_id).is_err());
+}
+
+/// Finding: a non-digit OTP counted towards the lock. `verify` and
+/// `confirm` refuse what cannot be an OTP without counting it.
+#[test]
+fn malformed_otps_are_refused_without_counting() {
+    let mut p = portal();
+    let e = p.enroll("alice", ORIGIN, NOW).unwrap();
+    let device = Device::activate(&e.mosaic, &e.code);
+    for typed in ["abc", "", "1234567", "123456789", "12345678 ", "١٢٣٤٥٦٧٨"] {
+        for _ in 0..5 {
+            assert_eq!(
+                p.confirm("alice", typed, NOW),
+                Err(PortalError::MalformedOtp { digits: 8 }),
+                "{typed:?}"
+            );
+        }
+    }
+    p.confirm("alice", &device.confirmation(), NOW).unwrap();
+    let issued = p.login("alice", NOW).unwrap();
+    for _ in 0..10 {
+        assert_eq!(
+            p.verify(&issued.id, "abc", None, NOW),
+            Err(PortalError::MalformedOtp { digits: 8 })
+        );
+    }
+    let otp = device.answer(&device.read(&issued.mosaic));
+    p.verify(&issued.id, &otp, None, NOW).unwrap();
+}
+
+/// Finding L5: pending offers kept their keys in clear forever. Once an
+/// offer expires unconfirmed, its keys are erased (at the next enrolment
+/// or confirmation, or `expire_offers`) and it can no longer be confirmed;
+/// a removed mobile's keys are erased too.
+#[test]
+fn expired_offers_and_removed_mobiles_lose_their_keys() {
+    let mut p = portal();
+    let config = PortalConfig::default();
+    let stale = p.enroll("alice", ORIGIN, NOW).unwrap();
+    let device = Device::activate(&stale.mosaic, &stale.code);
+    let later = NOW + config.activation_lifetime + 1;
+    let fresh = p.enroll("bob", ORIGIN, later).unwrap();
+    let t = p.store().token(&stale.token_id).unwrap().unwrap();
+    assert!(t.ocra_key.is_empty() && t.challenge_key.is_empty());
+    assert_eq!(t.state, tessera_portal::store::TokenState::Expired);
+    assert_eq!(
+        p.confirm_offer("alice", &stale.token_id, &device.confirmation(), later),
+        Err(PortalError::ActivationExpired)
+    );
+    assert_eq!(
+        p.confirm("alice", &device.confirmation(), later),
+        Err(PortalError::ActivationExpired)
+    );
+    let t = p.store().token(&fresh.token_id).unwrap().unwrap();
+    assert_eq!(t.ocra_key.len(), 32, "a live offer keeps its keys");
+
+    let bob = Device::activate(&fresh.mosaic, &fresh.code);
+    p.confirm_offer("bob", &fresh.token_id, &bob.confirmation(), later)
+        .unwrap();
+    p.remove("bob", &fresh.token_id).unwrap();
+    let t = p.store().token(&fresh.token_id).unwrap().unwrap();
+    assert!(t.ocra_key.is_empty() && t.challenge_key.is_empty());
+    assert_eq!(p.expire_offers(later).unwrap(), 0);
+}
+
+/// Finding L5 at the library level: `confirm_offer` checks the offer it
+/// names, not the user's newest.
+#[test]
+fn confirm_offer_checks_the_named_offer() {
+    let mut p = portal();
+    let first = p.enroll("alice", ORIGIN, NOW).unwrap();
+    let second = p.enroll("alice", ORIGIN, NOW + 1).unwrap();
+    let d1 = Device::activate(&first.mosaic, &first.code);
+    let d2 = Device::activate(&second.mosaic, &second.code);
+    assert!(matches!(
+        p.confirm_offer("alice", &first.token_id, &d2.confirmation(), NOW + 2),
+        Err(PortalError::WrongOtp { .. })
+    ));
+    assert_eq!(
+        p.confirm_offer("bob", &first.token_id, &d1.confirmation(), NOW + 2),
+        Err(PortalError::NoPendingActivation("bob".into()))
+    );
+    assert_eq!(
+        p.confirm_offer("alice", &first.token_id, &d1.confirmation(), NOW + 2),
+        Ok(first.token_id)
+    );
 }

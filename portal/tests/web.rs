@@ -30,6 +30,10 @@ struct Client {
     addr: SocketAddr,
     clock: Arc<AtomicU64>,
     passwords: BTreeMap<String, String>,
+    /// The `Host` header the browser sends: the origin's.
+    host: String,
+    /// The X-Forwarded-For a proxy in front adds, if any.
+    forwarded: Option<String>,
 }
 
 struct Resp {
@@ -92,8 +96,13 @@ fn text_of(html: &str, id: &str) -> String {
 }
 
 fn portal_with(origin: &str) -> Client {
+    portal_configured(origin, |_| {})
+}
+
+fn portal_configured(origin: &str, configure: impl FnOnce(&mut WebConfig)) -> Client {
     let clock = Arc::new(AtomicU64::new(START));
     let mut config = WebConfig::new(origin);
+    configure(&mut config);
     let c = clock.clone();
     config.clock = Arc::new(move || c.load(Ordering::SeqCst));
     let (app, demo) = WebPortal::in_memory(config).unwrap();
@@ -107,6 +116,8 @@ fn portal_with(origin: &str) -> Client {
         addr: "192.0.2.10:50000".parse().unwrap(),
         clock,
         passwords,
+        host: origin.split_once("://").unwrap().1.to_owned(),
+        forwarded: None,
     }
 }
 
@@ -123,6 +134,8 @@ impl Client {
             addr: addr.parse().unwrap(),
             clock: self.clock.clone(),
             passwords: self.passwords.clone(),
+            host: self.host.clone(),
+            forwarded: None,
         }
     }
 
@@ -141,6 +154,16 @@ impl Client {
         if !cookie.is_empty() {
             req.headers_mut()
                 .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        if let Some(f) = &self.forwarded
+            && !req.headers().contains_key("x-forwarded-for")
+        {
+            req.headers_mut()
+                .insert("x-forwarded-for", f.parse().unwrap());
+        }
+        if !req.headers().contains_key(header::HOST) {
+            req.headers_mut()
+                .insert(header::HOST, self.host.parse().unwrap());
         }
         req.extensions_mut().insert(ConnectInfo(self.addr));
         let res = self.app.clone().oneshot(req).await.unwrap();
@@ -186,6 +209,22 @@ impl Client {
             .body(Body::from(body))
             .unwrap();
         self.send(req).await
+    }
+
+    /// POSTs `fields` to `path` with extra headers.
+    async fn send_with(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::from(form_body(fields))).unwrap())
+            .await
     }
 
     /// GETs `page` (following redirects) and posts its form with `fields` and the page's CSRF token.
@@ -762,4 +801,438 @@ async fn language_from_the_browser_or_the_switch() {
             .contains("Portail d'authentification")
     );
     assert_eq!(c.get("/lang/xx").await.status, StatusCode::NOT_FOUND);
+}
+
+/// Finding: "abc" typed as the OTP cost one of the five attempts. Input
+/// that cannot be an OTP (not 8 digits) is refused without counting,
+/// on the login, activation and transfer pages.
+#[tokio::test]
+async fn malformed_otps_cost_no_attempt() {
+    let mut c = portal();
+    let device = signed_in_with_mobile(&mut c, "alice").await;
+    to_login_mosaic(&mut c, "alice").await;
+    for typed in [
+        "abc",
+        "1234",
+        "123456789",
+        "1234567a",
+        "١٢٣٤٥٦٧٨",
+        "-1234567",
+    ] {
+        let res = c
+            .submit("/login/otp", "/login/otp", &[("otp", typed)])
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        let text = res.text();
+        assert!(text.contains("Le code a 8 chiffres."), "{text}");
+        assert!(!text.contains("essai(s)"), "{typed}: not counted");
+    }
+    let res = c
+        .submit("/login/otp", "/login/otp", &[("otp", "00000000")])
+        .await;
+    assert!(res.text().contains("Encore 4 essai(s)"), "{}", res.text());
+    let otp = device.answer(&c.scan("login.png").await);
+    let res = c.submit("/login/otp", "/login/otp", &[("otp", &otp)]).await;
+    assert_eq!(res.location(), "/welcome");
+
+    let res = c
+        .submit(
+            "/transfer",
+            "/transfer",
+            &[
+                ("amount", "10"),
+                ("payee", "Bob"),
+                ("iban", "LU280019400644750000"),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), "/transfer/sign");
+    for _ in 0..6 {
+        let res = c
+            .submit("/transfer/sign", "/transfer/sign", &[("otp", "abc")])
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let otp = device.answer_challenge(&device.read(&c.scan("transfer.png").await));
+    let res = c
+        .submit("/transfer/sign", "/transfer/sign", &[("otp", &otp)])
+        .await;
+    assert_eq!(res.location(), "/transfer/done");
+
+    let mut b = c.other_browser("192.0.2.11:1");
+    b.sign_in("bob").await;
+    b.submit("/account", "/account/add", &[]).await;
+    for _ in 0..6 {
+        let res = b
+            .submit("/account/activate", "/account/activate", &[("otp", "abc")])
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().contains("Le code a 8 chiffres."));
+    }
+}
+
+/// Finding: the database (every mobile's OCRA and challenge keys, in
+/// clear) was created 0644. It is created 0600, its -wal and -shm files
+/// too, and a database that group or others can read is refused with the
+/// chmod to run.
+#[cfg(unix)]
+#[test]
+fn database_is_created_private_and_a_readable_one_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("tessera-web-db-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("portal.db");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    {
+        let (_app, demo) = WebPortal::open(&db, WebConfig::new("http://127.0.0.1:8080")).unwrap();
+        assert_eq!(demo.len(), 3);
+        for suffix in ["", "-wal", "-shm"] {
+            let f = dir.join(format!("portal.db{suffix}"));
+            assert_eq!(mode(&f), 0o600, "{}", f.display());
+        }
+    }
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = WebPortal::open(&db, WebConfig::new("http://127.0.0.1:8080"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!("chmod 600 {}", db.display())),
+        "{err}"
+    );
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let wal = dir.join("portal.db-wal");
+    if wal.exists() {
+        std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(WebPortal::open(&db, WebConfig::new("http://127.0.0.1:8080")).is_err());
+        std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let (_app, demo) = WebPortal::open(&db, WebConfig::new("http://127.0.0.1:8080")).unwrap();
+    assert!(demo.is_empty(), "the same database");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Reads the activation offer on `c`'s activation page: its mosaic and code.
+async fn read_offer(c: &mut Client) -> ActivationOffer {
+    let page = c.get("/account/activate").await.text();
+    let code = text_of(&page, "activation-code");
+    let mosaic = c.scan("activation.png").await;
+    ActivationOffer::open(
+        &Envelope::parse(&mosaic).unwrap(),
+        &ActivationCode::parse(&code).unwrap(),
+    )
+    .unwrap()
+}
+
+/// Finding L5: the confirmation OTP was checked against the user's newest
+/// pending offer, not the one this page showed. Two offers at once (two
+/// tabs, two browsers): each page confirms its own.
+#[tokio::test]
+async fn activation_confirms_the_offer_that_was_shown() {
+    let mut first = portal();
+    let mut second = first.other_browser("192.0.2.10:50003");
+    first.sign_in("bob").await;
+    second.sign_in("bob").await;
+    first.submit("/account", "/account/add", &[]).await;
+    let shown_first = read_offer(&mut first).await;
+    second.submit("/account", "/account/add", &[]).await;
+    let shown_second = read_offer(&mut second).await;
+    assert_ne!(shown_first.token_id, shown_second.token_id);
+
+    // The second offer's OTP on the first page is not the first offer's.
+    let otp_second = confirmation_code(&shown_second)
+        .unwrap()
+        .as_str()
+        .to_owned();
+    let res = first
+        .submit(
+            "/account/activate",
+            "/account/activate",
+            &[("otp", &otp_second)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let otp_first = confirmation_code(&shown_first).unwrap().as_str().to_owned();
+    let res = first
+        .submit(
+            "/account/activate",
+            "/account/activate",
+            &[("otp", &otp_first)],
+        )
+        .await;
+    assert_eq!(res.location(), "/account", "{}", res.text());
+    let page = first.get("/account").await.text();
+    assert!(page.contains("Votre mobile est activé."), "{page}");
+    let short = shown_first.token_id.to_string();
+    assert!(page.contains(&short[short.len() - 4..]), "{page}");
+}
+
+/// The form body of `fields`.
+fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Finding M1: the throttle was checked before the Argon2 work and the
+/// failure recorded after it, so 40 guesses sent at once were all checked
+/// (39 wrong, the 40th right and accepted). Each attempt is now counted
+/// before its hash: of 40 parallel guesses for one user, from 40
+/// addresses, at most the 5 free ones reach the password check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_password_guesses_are_throttled() {
+    let mut c = portal();
+    let page = c.get("/").await;
+    let csrf = field(&page.text(), "csrf");
+    let cookie = c
+        .jar
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let right = c.passwords["alice"].clone();
+    let mut tasks = Vec::new();
+    for i in 0..40u16 {
+        let password = if i == 39 {
+            right.clone()
+        } else {
+            format!("guess{i}")
+        };
+        let body = form_body(&[
+            ("csrf", &csrf),
+            ("user_id", "alice"),
+            ("password", &password),
+        ]);
+        let mut req = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::COOKIE, cookie.clone())
+            .body(Body::from(body))
+            .unwrap();
+        let addr: SocketAddr = format!("198.51.100.{}:1", i + 1).parse().unwrap();
+        req.extensions_mut().insert(ConnectInfo(addr));
+        let app = c.app.clone();
+        tasks.push(tokio::spawn(async move {
+            app.oneshot(req).await.unwrap().status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED || **s == StatusCode::SEE_OTHER)
+        .count();
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
+    assert_eq!(checked + throttled, 40, "{statuses:?}");
+}
+
+/// Finding: every cookie-less request (a 404 too) created a session, and at
+/// the 50,000 cap eviction kept the newest: a flood of anonymous requests
+/// signed every user out. Anonymous requests now store nothing (the
+/// sign-in form's CSRF token is an HMAC of the cookie's nonce), so a flood
+/// past the cap leaves signed-in users signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_flood_signs_nobody_out() {
+    let mut c = portal();
+    signed_in_with_mobile(&mut c, "alice").await;
+    let mut flood = Vec::new();
+    for w in 0..4u32 {
+        let app = c.app.clone();
+        flood.push(tokio::spawn(async move {
+            for i in 0..12_600u32 {
+                let mut req = Request::get(if i % 2 == 0 { "/" } else { "/nope" })
+                    .header(header::HOST, "127.0.0.1:8080")
+                    .body(Body::empty())
+                    .unwrap();
+                let addr: SocketAddr = format!("203.0.113.{}:{}", w + 1, i % 60_000 + 1)
+                    .parse()
+                    .unwrap();
+                req.extensions_mut().insert(ConnectInfo(addr));
+                let res = app.clone().oneshot(req).await.unwrap();
+                assert!(res.status() == StatusCode::OK || res.status() == StatusCode::NOT_FOUND);
+            }
+        }));
+    }
+    for f in flood {
+        f.await.unwrap();
+    }
+    assert_eq!(
+        c.get("/welcome").await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+}
+
+/// Finding: no check of the `Host` header, so a page whose name was
+/// rebound to 127.0.0.1 (DNS rebinding) could use the portal as its own
+/// origin. Only the origin's host (and, from the server, 127.0.0.1 and
+/// localhost on its port) is answered; the refusal is in the browser's
+/// language.
+#[tokio::test]
+async fn foreign_host_headers_are_refused() {
+    let mut c = portal();
+    for host in ["127.0.0.1:8080", "127.0.0.1:8080".to_uppercase().as_str()] {
+        assert_eq!(
+            c.get_with("/", &[("host", host)]).await.status,
+            StatusCode::OK
+        );
+    }
+    for (host, lang, text) in [
+        ("evil.example", "fr", "ne répond pas sous cette adresse"),
+        ("evil.example:8080", "en", "does not answer at this address"),
+        (
+            "127.0.0.1:9999",
+            "de",
+            "antwortet nicht unter dieser Adresse",
+        ),
+        ("localhost", "fr", "ne répond pas"),
+    ] {
+        let res = c
+            .get_with("/", &[("host", host), ("accept-language", lang)])
+            .await;
+        assert_eq!(res.status, StatusCode::MISDIRECTED_REQUEST, "{host}");
+        assert!(res.text().contains(text), "{host}: {}", res.text());
+        assert!(res.cookies().is_empty(), "{host}: no session, no cookie");
+        let res = c.post("/login", &[]).await;
+        assert_ne!(res.status, StatusCode::MISDIRECTED_REQUEST);
+    }
+    let mut https = portal_with("https://portal.example.lu");
+    for host in ["portal.example.lu", "PORTAL.example.lu:443"] {
+        let res = https.get_with("/", &[("host", host)]).await;
+        assert_eq!(res.status, StatusCode::OK, "{host}");
+    }
+    let res = https.get_with("/", &[("host", "127.0.0.1:8080")]).await;
+    assert_eq!(res.status, StatusCode::MISDIRECTED_REQUEST);
+}
+
+/// Finding M2: behind a TLS proxy every client has the proxy's address,
+/// so 20 wrong passwords for made-up user IDs blocked every sign-in and
+/// every OTP entry. With `trusted_proxies`, the client's address comes
+/// from X-Forwarded-For (only from those proxies); the address limit
+/// spares a browser that has signed its user in before, and OTP entry is
+/// limited by wrong OTPs only.
+#[tokio::test]
+async fn behind_a_proxy_one_client_cannot_block_the_others() {
+    let proxy = "127.0.0.1:40000";
+    let attacker_ip = "203.0.113.66";
+    let first = portal_configured("https://portal.example.lu", |c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    });
+    let behind_proxy = |c: &Client, client_ip: &str| {
+        let mut b = c.other_browser(proxy);
+        b.forwarded = Some(client_ip.to_owned());
+        b
+    };
+    // Bob has signed in from his browser before, at the attacker's address
+    // (the same network, or a proxy that was not configured).
+    let mut bob = behind_proxy(&first, attacker_ip);
+    assert_eq!(bob.sign_in("bob").await.location(), "/account");
+    assert_eq!(bob.submit("/account", "/logout", &[]).await.location(), "/");
+    // Alice, from there too, is at her login mosaic.
+    let mut alice = behind_proxy(&first, attacker_ip);
+    let device = activate(&mut alice, "alice").await;
+    to_login_mosaic(&mut alice, "alice").await;
+
+    let mut attacker = behind_proxy(&first, attacker_ip);
+    for i in 0..25 {
+        let user = format!("nobody{i}");
+        // Half of them with a forged X-Forwarded-For, which the proxy
+        // appends the real address to.
+        if i % 2 == 1 {
+            attacker.forwarded = Some(format!("198.51.100.{i}, {attacker_ip}"));
+        }
+        let res = attacker
+            .submit("/", "/login", &[("user_id", &user), ("password", "guess")])
+            .await;
+        let want = if i < 20 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(res.status, want, "attempt {i}");
+    }
+    // Another client of the proxy signs in.
+    let mut other = behind_proxy(&first, "198.51.100.20");
+    assert_eq!(other.sign_in("chloe").await.location(), "/account");
+    // Bob, at the attacker's address, from the browser he used before.
+    assert_eq!(bob.sign_in("bob").await.location(), "/account");
+    // Alice, at the attacker's address, types her OTP.
+    let otp = device.answer(&alice.scan("login.png").await);
+    let res = alice
+        .submit("/login/otp", "/login/otp", &[("otp", &otp)])
+        .await;
+    assert_eq!(res.location(), "/welcome", "{}", res.text());
+    // A new browser at the attacker's address waits.
+    let mut fresh = behind_proxy(&first, attacker_ip);
+    assert_eq!(
+        fresh.sign_in("chloe").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+/// X-Forwarded-For is ignored from a peer that is not a trusted proxy:
+/// a client cannot pick its own address.
+#[tokio::test]
+async fn forwarded_for_is_ignored_from_untrusted_peers() {
+    let mut c = portal();
+    for i in 0..20 {
+        let user = format!("nobody{i}");
+        let page = c.get("/").await.text();
+        let forged = format!("198.51.100.{i}");
+        let res = c
+            .send_with(
+                "/login",
+                &[
+                    ("csrf", &field(&page, "csrf")),
+                    ("user_id", &user),
+                    ("password", "guess"),
+                ],
+                &[("x-forwarded-for", &forged)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let page = c.get("/").await.text();
+    let res = c
+        .send_with(
+            "/login",
+            &[
+                ("csrf", &field(&page, "csrf")),
+                ("user_id", "x"),
+                ("password", "guess"),
+            ],
+            &[("x-forwarded-for", "198.51.100.99")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// A body over 16 KiB is refused before any handler, with a page in the
+/// browser's language (the body and header timeouts are exercised on a
+/// real socket by the CLI's portal_limits test).
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let mut c = portal();
+    let big = "x".repeat(20 * 1024);
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT_LANGUAGE, "de")
+        .body(Body::from(format!("user_id={big}")))
+        .unwrap();
+    let res = c.send(req).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        res.text().contains("id=\"request-refused\""),
+        "{}",
+        res.text()
+    );
+    assert!(res.text().contains("<html lang=\"de\">"));
 }

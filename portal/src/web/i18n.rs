@@ -116,6 +116,15 @@ impl Lang {
         }
     }
 
+    /// What was typed is not an OTP (not `digits` digits); not counted.
+    pub fn malformed_otp(self, digits: u8) -> String {
+        match self {
+            Lang::Fr => format!("Le code a {digits} chiffres."),
+            Lang::En => format!("The code has {digits} digits."),
+            Lang::De => format!("Der Code hat {digits} Ziffern."),
+        }
+    }
+
     /// Too many attempts: wait.
     pub fn throttled(self, secs: u64) -> String {
         let d = self.duration(secs);
@@ -236,6 +245,9 @@ pub struct Texts {
     pub invalid_iban: &'static str,
     pub invalid_reference: &'static str,
     pub error: &'static str,
+    pub busy: &'static str,
+    pub unknown_host: &'static str,
+    pub too_slow: &'static str,
     pub back_to_login: &'static str,
     pub language: &'static str,
 }
@@ -315,6 +327,9 @@ pub static FR: Texts = Texts {
     invalid_iban: "IBAN invalide : vérifiez-le.",
     invalid_reference: "Référence invalide : 35 caractères au plus.",
     error: "Une erreur est survenue. Réessayez.",
+    busy: "Le portail est surchargé. Réessayez dans quelques minutes.",
+    unknown_host: "Ce portail ne répond pas sous cette adresse. Ouvrez-le à son adresse habituelle.",
+    too_slow: "La requête a pris trop de temps. Réessayez.",
     back_to_login: "Retour à la connexion",
     language: "Langue",
 };
@@ -394,6 +409,9 @@ pub static EN: Texts = Texts {
     invalid_iban: "Invalid IBAN: please check it.",
     invalid_reference: "Invalid reference: 35 characters at most.",
     error: "Something went wrong. Try again.",
+    busy: "The portal is overloaded. Try again in a few minutes.",
+    unknown_host: "This portal does not answer at this address. Open it at its usual address.",
+    too_slow: "The request took too long. Try again.",
     back_to_login: "Back to sign-in",
     language: "Language",
 };
@@ -473,6 +491,9 @@ pub static DE: Texts = Texts {
     invalid_iban: "Ungültige IBAN: Bitte prüfen.",
     invalid_reference: "Ungültiger Verwendungszweck: höchstens 35 Zeichen.",
     error: "Ein Fehler ist aufgetreten. Versuchen Sie es erneut.",
+    busy: "Das Portal ist überlastet. Versuchen Sie es in einigen Minuten erneut.",
+    unknown_host: "Dieses Portal antwortet nicht unter dieser Adresse. Öffnen Sie es unter seiner üblichen Adresse.",
+    too_slow: "Die Anfrage hat zu lange gedauert. Versuchen Sie es erneut.",
     back_to_login: "Zurück zur Anmeldung",
     language: "Sprache",
 };

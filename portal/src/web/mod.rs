@@ -10,7 +10,12 @@
 //! | File | Concern |
 //! |---|---|
 //! | `mod.rs` | the state ([`WebPortal`]), the router, security headers, the server |
-//! | `handlers.rs` | one function per route; SQLite and Argon2 work runs in `spawn_blocking` |
+//! | `ctx.rs` | the request's context (`Ctx`): session, language, client address, time |
+//! | `flows/` | one file per flow (`signin.rs`, `account.rs`, `transfer.rs`), what they share in `mod.rs`; SQLite and Argon2 work runs in `spawn_blocking` |
+//! | `language.rs` | the language switch and its cookie |
+//! | `assets.rs` | mosaic images, the stylesheet, the 404 page |
+//! | `reply.rs` | pages, redirects, error pages |
+//! | `server.rs` | the connection loop: timeouts, connection cap, open-file limit, shutdown |
 //! | `session.rs` | server-side sessions, cookies, CSRF tokens |
 //! | `throttle.rs` | wrong passwords per user and per address, wrong OTPs per address |
 //! | `users.rs` | users and Argon2id password hashes (`web_users` table), demo users |
@@ -19,14 +24,20 @@
 //!
 //! Web security: see `docs/threat-model.md`, "Web portal".
 
-mod handlers;
+mod assets;
+mod ctx;
+mod flows;
 pub mod i18n;
+mod language;
 pub mod pages;
+mod reply;
+mod server;
 pub mod session;
 pub mod throttle;
 pub mod users;
 
-use std::net::SocketAddr;
+pub use server::{max_connections, raise_open_file_limit, serve};
+
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -61,6 +72,9 @@ pub enum WebError {
     /// From the relying party.
     #[error(transparent)]
     Portal(#[from] PortalError),
+    /// Too many sessions: a new sign-in must wait.
+    #[error("too many sessions")]
+    Busy,
     /// The server's socket or runtime.
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
@@ -95,6 +109,16 @@ pub struct WebConfig {
     pub log_requests: bool,
     /// The clock.
     pub clock: Clock,
+    /// The `Host` headers answered (lowercase `host[:port]`); any other is
+    /// refused (421), so a DNS-rebinding page cannot read the portal from
+    /// its own origin. [`WebConfig::new`] puts the origin's; the server
+    /// adds `127.0.0.1:PORT` and `localhost:PORT` ([`WebConfig::allow_host`]).
+    pub allowed_hosts: Vec<String>,
+    /// The reverse proxies in front (`tessera portal --trusted-proxy`):
+    /// from these peers only, the client's address is read from
+    /// X-Forwarded-For (its rightmost address that is not one of them);
+    /// from any other peer the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -104,6 +128,8 @@ impl std::fmt::Debug for WebConfig {
             .field("portal", &self.portal)
             .field("module_px", &self.module_px)
             .field("log_requests", &self.log_requests)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -112,8 +138,11 @@ impl WebConfig {
     /// The defaults for `origin`: 3-minute challenges, 10-minute
     /// activation offers, 6-pixel modules, the system clock.
     pub fn new(origin: impl Into<String>) -> Self {
-        Self {
-            origin: origin.into(),
+        let origin = origin.into();
+        let mut config = Self {
+            allowed_hosts: Vec::new(),
+            trusted_proxies: Vec::new(),
+            origin: origin.clone(),
             portal: PortalConfig {
                 activation_lifetime: 10 * 60,
                 ..PortalConfig::default()
@@ -121,6 +150,29 @@ impl WebConfig {
             module_px: 6,
             log_requests: false,
             clock: system_clock(),
+        };
+        let (scheme, rest) = origin.split_once("://").unwrap_or(("http", &origin));
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        config.allow_host(authority);
+        // The same host with its scheme's default port written out.
+        let default_port = if scheme.eq_ignore_ascii_case("https") {
+            "443"
+        } else {
+            "80"
+        };
+        if !authority.contains(':') || authority.ends_with(']') {
+            config.allow_host(&format!("{authority}:{default_port}"));
+        } else if let Some(host) = authority.strip_suffix(&format!(":{default_port}")) {
+            config.allow_host(host);
+        }
+        config
+    }
+
+    /// Answers requests whose `Host` is `host` (`name[:port]`) too.
+    pub fn allow_host(&mut self, host: &str) {
+        let host = host.trim().to_ascii_lowercase();
+        if !host.is_empty() && !self.allowed_hosts.contains(&host) {
+            self.allowed_hosts.push(host);
         }
     }
 
@@ -142,6 +194,10 @@ pub struct WebPortal {
     hashing: tokio::sync::Semaphore,
     config: WebConfig,
     rng: SystemRandom,
+    /// This process's key of the anonymous visitors' CSRF tokens.
+    csrf_key: ring::hmac::Key,
+    /// The database's key of the known-browser cookies (`web_keys`).
+    device_key: ring::hmac::Key,
     /// Verified against when the user does not exist, so that an unknown
     /// user ID takes as long as a wrong password.
     dummy_hash: String,
@@ -179,6 +235,12 @@ impl WebPortal {
         let demo = users.create_demo_users((config.clock)())?;
         let dummy_hash = users::hash_password(b"not a password", &rng)?;
         let portal = Portal::new(store, config.portal.clone());
+        let csrf_key = ring::hmac::Key::generate(ring::hmac::HMAC_SHA256, &rng)
+            .map_err(|_| WebError::Random)?;
+        let device_key = ring::hmac::Key::new(
+            ring::hmac::HMAC_SHA256,
+            users.key("device-cookie", &rng)?.as_ref(),
+        );
         Ok((
             Self {
                 portal: Mutex::new(portal),
@@ -188,6 +250,8 @@ impl WebPortal {
                 hashing: tokio::sync::Semaphore::new(2),
                 config,
                 rng,
+                csrf_key,
+                device_key,
                 dummy_hash,
             },
             demo,
@@ -197,6 +261,12 @@ impl WebPortal {
     /// The configuration.
     pub fn config(&self) -> &WebConfig {
         &self.config
+    }
+
+    /// How many sessions are stored (signed in, or between password and
+    /// OTP); anonymous visitors have none.
+    pub fn session_count(&self) -> usize {
+        self.sessions().len()
     }
 
     fn portal(&self) -> MutexGuard<'_, Portal<SqliteStore>> {
@@ -220,35 +290,49 @@ impl WebPortal {
     }
 }
 
-/// Every page's routes, with the security headers and a 16 KiB body limit.
+/// Runs `f` on the blocking pool (SQLite, Argon2, PNG encoding).
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    tokio::task::spawn_blocking(f).await.ok()
+}
+
+/// Every page's routes, with the security headers, the Host check, and a
+/// 16 KiB body read within 10 s.
 pub fn router(app: Arc<WebPortal>) -> Router {
-    use handlers as h;
+    use flows::{account, signin, transfer};
     Router::new()
-        .route("/", get(h::home))
-        .route("/login", post(h::login_post))
-        .route("/login/mobile", get(h::choose_get).post(h::choose_post))
-        .route("/login/otp", get(h::otp_get).post(h::otp_post))
-        .route("/welcome", get(h::welcome))
-        .route("/account", get(h::account))
-        .route("/account/add", post(h::add_mobile))
+        .route("/", get(signin::home))
+        .route("/login", post(signin::login_post))
+        .route(
+            "/login/mobile",
+            get(signin::choose_get).post(signin::choose_post),
+        )
+        .route("/login/otp", get(signin::otp_get).post(signin::otp_post))
+        .route("/welcome", get(signin::welcome))
+        .route("/logout", post(signin::logout))
+        .route("/account", get(account::account))
+        .route("/account/add", post(account::add_mobile))
         .route(
             "/account/activate",
-            get(h::activate_get).post(h::activate_post),
+            get(account::activate_get).post(account::activate_post),
         )
-        .route("/account/remove", post(h::remove_mobile))
-        .route("/transfer", get(h::transfer_get).post(h::transfer_post))
+        .route("/account/remove", post(account::remove_mobile))
+        .route(
+            "/transfer",
+            get(transfer::transfer_get).post(transfer::transfer_post),
+        )
         .route(
             "/transfer/sign",
-            get(h::transfer_sign_get).post(h::transfer_sign_post),
+            get(transfer::transfer_sign_get).post(transfer::transfer_sign_post),
         )
-        .route("/transfer/reissue", post(h::transfer_reissue))
-        .route("/transfer/done", get(h::transfer_done))
-        .route("/logout", post(h::logout))
-        .route("/lang/{code}", get(h::language))
-        .route("/mosaic/{file}", get(h::mosaic))
-        .route("/static/style.css", get(h::style))
-        .fallback(h::not_found)
-        .layer(DefaultBodyLimit::max(16 * 1024))
+        .route("/transfer/reissue", post(transfer::transfer_reissue))
+        .route("/transfer/done", get(transfer::transfer_done))
+        .route("/lang/{code}", get(language::language))
+        .route("/mosaic/{file}", get(assets::mosaic))
+        .route("/static/style.css", get(assets::style))
+        .fallback(assets::not_found)
+        .layer(DefaultBodyLimit::max(server::MAX_BODY))
+        .layer(middleware::from_fn(server::limit_request))
+        .layer(middleware::from_fn_with_state(app.clone(), check_host))
         .layer(middleware::from_fn_with_state(app.clone(), log_request))
         .layer(middleware::map_response_with_state(
             app.clone(),
@@ -298,6 +382,26 @@ async fn security_headers(State(app): State<Arc<WebPortal>>, mut res: Response) 
     res
 }
 
+/// Refuses (421, a page in the browser's language) a request whose `Host`
+/// is not one of [`WebConfig::allowed_hosts`]: a page of another site whose
+/// name was rebound to this address (DNS rebinding) sends its own name.
+async fn check_host(State(app): State<Arc<WebPortal>>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    if host.is_some_and(|h| app.config.allowed_hosts.contains(&h)) {
+        return next.run(req).await;
+    }
+    reply::bare_page(
+        req.headers(),
+        axum::http::StatusCode::MISDIRECTED_REQUEST,
+        |t| t.unknown_host,
+        "unknown-host",
+    )
+}
+
 /// One line per request on stderr: method, path (no query), status, time.
 async fn log_request(State(app): State<Arc<WebPortal>>, req: Request, next: Next) -> Response {
     if !app.config.log_requests {
@@ -313,46 +417,4 @@ async fn log_request(State(app): State<Arc<WebPortal>>, req: Request, next: Next
         start.elapsed().as_millis()
     );
     res
-}
-
-/// Serves `app` on `listener` until Ctrl-C (or SIGTERM), on a small
-/// multi-threaded runtime; blocking work goes to its blocking pool.
-pub fn serve(listener: std::net::TcpListener, app: Arc<WebPortal>) -> Result<(), WebError> {
-    listener.set_nonblocking(true)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_io()
-        .build()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(
-            listener,
-            router(app).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown())
-        .await
-    })?;
-    Ok(())
-}
-
-async fn shutdown() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

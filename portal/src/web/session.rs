@@ -4,10 +4,19 @@
 //! else in memory on the server: who is signed in and how far, the flow in
 //! progress, and the session's CSRF token.
 //!
+//! Only a browser whose password was accepted has a stored session. An
+//! anonymous visitor's cookie holds a random nonce that the server does
+//! not store; the sign-in form's CSRF token is an HMAC of it under a key
+//! of this process ([`anonymous_csrf`]), so a flood of anonymous requests
+//! costs no memory and evicts nobody.
+//!
 //! Sessions end after 15 idle minutes or 8 hours, at sign-out, and when
 //! the portal restarts. The identifier changes whenever the session gains
 //! a privilege (password accepted, OTP accepted), so an identifier planted
-//! before sign-in is worth nothing after it (session fixation).
+//! before sign-in is worth nothing after it (session fixation). A user
+//! has at most [`MAX_PER_USER`] sessions (signing in again ends the least
+//! recently used one); at [`MAX_SESSIONS`] a new sign-in is refused rather
+//! than another user signed out.
 
 use std::collections::HashMap;
 
@@ -25,8 +34,10 @@ pub const IDLE_SECS: u64 = 15 * 60;
 pub const ABSOLUTE_SECS: u64 = 8 * 3600;
 /// Seconds after the password during which the mobile must confirm.
 pub const LOGIN_STEP_SECS: u64 = 10 * 60;
-/// Most sessions kept at once; the least recently used go first.
-const MAX_SESSIONS: usize = 50_000;
+/// Most sessions kept at once.
+pub const MAX_SESSIONS: usize = 50_000;
+/// Most sessions of one user (browsers, tabs signed in separately).
+pub const MAX_PER_USER: usize = 16;
 
 /// How far the session's user has signed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,8 +118,6 @@ pub struct TransferFlow {
 /// A one-time message for the next page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
-    /// Signed out.
-    LoggedOut,
     /// A mobile was activated.
     MobileActivated,
     /// A mobile was removed.
@@ -141,7 +150,8 @@ pub struct Session {
 }
 
 impl Session {
-    fn new(csrf: String, now: u64) -> Self {
+    /// A session of nobody, with CSRF token `csrf`.
+    pub fn new(csrf: String, now: u64) -> Self {
         Self {
             csrf,
             created_at: now,
@@ -154,6 +164,13 @@ impl Session {
             signed: None,
             notice: None,
         }
+    }
+
+    /// The user it belongs to: signed in, or between password and OTP.
+    pub fn owner(&self) -> Option<&str> {
+        self.auth
+            .user()
+            .or(self.login.as_ref().map(|f| f.user.as_str()))
     }
 
     /// Whether `token` is this session's CSRF token (constant time).
@@ -169,8 +186,17 @@ pub fn random_token(rng: &dyn SecureRandom) -> Result<String, WebError> {
     Ok(BASE64URL_NOPAD.encode(bytes.as_ref()))
 }
 
+/// The CSRF token of an anonymous visitor whose cookie holds `nonce`:
+/// HMAC-SHA256 under this process's `key`, base64url. Nothing is stored;
+/// a form posted with another browser's token, or without the cookie,
+/// fails.
+pub fn anonymous_csrf(key: &ring::hmac::Key, nonce: &str) -> String {
+    let tag = ring::hmac::sign(key, format!("tessera-portal csrf v1\0{nonce}").as_bytes());
+    BASE64URL_NOPAD.encode(tag.as_ref())
+}
+
 /// Whether `s` has the shape of an identifier this portal issues.
-fn well_formed(s: &str) -> bool {
+pub fn well_formed(s: &str) -> bool {
     s.len() == 43
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -201,21 +227,6 @@ impl Sessions {
         Some(s.clone())
     }
 
-    /// A new anonymous session: its identifier and contents.
-    pub fn create(
-        &mut self,
-        rng: &dyn SecureRandom,
-        now: u64,
-    ) -> Result<(String, Session), WebError> {
-        if self.map.len() >= MAX_SESSIONS {
-            self.prune(now);
-        }
-        let id = random_token(rng)?;
-        let session = Session::new(random_token(rng)?, now);
-        self.map.insert(id.clone(), session.clone());
-        Ok((id, session))
-    }
-
     /// Stores `session` under `id` (if `id` was not ended meanwhile).
     pub fn put(&mut self, id: &str, session: Session) {
         if let Some(s) = self.map.get_mut(id) {
@@ -228,18 +239,61 @@ impl Sessions {
         self.map.remove(id);
     }
 
-    /// Moves `session` to a new identifier with a new CSRF token, ending `old`.
+    /// Moves `session` to a new identifier with a new CSRF token, ending
+    /// `old` (if it was stored). Ends the owner's least recently used
+    /// session beyond [`MAX_PER_USER`]; at [`MAX_SESSIONS`], after dropping
+    /// expired ones, refuses with [`WebError::Busy`] rather than end
+    /// another user's.
     pub fn rotate(
         &mut self,
-        old: &str,
+        old: Option<&str>,
         mut session: Session,
         rng: &dyn SecureRandom,
+        now: u64,
     ) -> Result<(String, Session), WebError> {
-        self.map.remove(old);
+        if let Some(old) = old {
+            self.map.remove(old);
+        }
+        if let Some(owner) = session.owner() {
+            let mut theirs: Vec<(u64, &String)> = self
+                .map
+                .iter()
+                .filter(|(_, s)| s.owner() == Some(owner))
+                .map(|(id, s)| (s.last_seen, id))
+                .collect();
+            if theirs.len() >= MAX_PER_USER {
+                theirs.sort_unstable();
+                let drop: Vec<String> = theirs
+                    .iter()
+                    .take(theirs.len() + 1 - MAX_PER_USER)
+                    .map(|(_, id)| (*id).clone())
+                    .collect();
+                for id in drop {
+                    self.map.remove(&id);
+                }
+            }
+        }
+        if self.map.len() >= MAX_SESSIONS {
+            self.prune(now);
+            if self.map.len() >= MAX_SESSIONS {
+                return Err(WebError::Busy);
+            }
+        }
         let id = random_token(rng)?;
         session.csrf = random_token(rng)?;
+        session.last_seen = now;
         self.map.insert(id.clone(), session.clone());
         Ok((id, session))
+    }
+
+    /// How many sessions are stored.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
     }
 
     fn prune(&mut self, now: u64) {
@@ -247,12 +301,6 @@ impl Sessions {
             now.saturating_sub(s.last_seen) < IDLE_SECS
                 && now.saturating_sub(s.created_at) < ABSOLUTE_SECS
         });
-        if self.map.len() >= MAX_SESSIONS {
-            let mut seen: Vec<u64> = self.map.values().map(|s| s.last_seen).collect();
-            seen.sort_unstable();
-            let cut = seen.get(seen.len() / 2).copied().unwrap_or(u64::MAX);
-            self.map.retain(|_, s| s.last_seen > cut);
-        }
     }
 }
 
@@ -302,7 +350,9 @@ mod tests {
     fn sessions_expire_when_idle_or_old() {
         let rng = SystemRandom::new();
         let mut sessions = Sessions::default();
-        let (id, _) = sessions.create(&rng, 1000).unwrap();
+        let (id, _) = sessions
+            .rotate(None, Session::new(String::new(), 1000), &rng, 1000)
+            .unwrap();
         assert!(sessions.get(&id, 1000 + IDLE_SECS - 1).is_some());
         let mut t = 1000 + IDLE_SECS - 1;
         while t < 1000 + ABSOLUTE_SECS - 60 {
@@ -310,7 +360,9 @@ mod tests {
             assert!(sessions.get(&id, t).is_some());
         }
         assert!(sessions.get(&id, 1000 + ABSOLUTE_SECS).is_none());
-        let (id, _) = sessions.create(&rng, 5000).unwrap();
+        let (id, _) = sessions
+            .rotate(None, Session::new(String::new(), 5000), &rng, 5000)
+            .unwrap();
         assert!(sessions.get(&id, 5000 + IDLE_SECS).is_none());
         assert!(sessions.get("not-a-session", 5000).is_none());
     }
@@ -319,12 +371,48 @@ mod tests {
     fn rotation_changes_the_id_and_csrf_token() {
         let rng = SystemRandom::new();
         let mut sessions = Sessions::default();
-        let (old, s) = sessions.create(&rng, 1).unwrap();
-        let (new, rotated) = sessions.rotate(&old, s.clone(), &rng).unwrap();
+        let (old, s) = sessions
+            .rotate(None, Session::new(String::new(), 1), &rng, 1)
+            .unwrap();
+        let (new, rotated) = sessions.rotate(Some(&old), s.clone(), &rng, 1).unwrap();
         assert_ne!(old, new);
         assert_ne!(s.csrf, rotated.csrf);
         assert!(sessions.get(&old, 2).is_none());
         assert!(sessions.get(&new, 2).is_some());
+    }
+
+    #[test]
+    fn a_user_has_a_bounded_number_of_sessions() {
+        let rng = SystemRandom::new();
+        let mut sessions = Sessions::default();
+        let mut alice = Session::new(String::new(), 1);
+        alice.auth = Auth::PasswordOnly {
+            user: "alice".into(),
+        };
+        let mut bob = alice.clone();
+        bob.auth = Auth::PasswordOnly { user: "bob".into() };
+        let (bobs, _) = sessions.rotate(None, bob, &rng, 1).unwrap();
+        let mut ids = Vec::new();
+        for t in 0..MAX_PER_USER as u64 + 3 {
+            ids.push(sessions.rotate(None, alice.clone(), &rng, 2 + t).unwrap().0);
+        }
+        assert_eq!(sessions.len(), MAX_PER_USER + 1);
+        assert!(sessions.get(&ids[0], 100).is_none(), "the oldest went");
+        assert!(sessions.get(ids.last().unwrap(), 100).is_some());
+        assert!(sessions.get(&bobs, 100).is_some(), "nobody else's");
+    }
+
+    #[test]
+    fn anonymous_csrf_tokens_are_bound_to_the_nonce_and_key() {
+        let rng = SystemRandom::new();
+        let key = ring::hmac::Key::generate(ring::hmac::HMAC_SHA256, &rng).unwrap();
+        let other = ring::hmac::Key::generate(ring::hmac::HMAC_SHA256, &rng).unwrap();
+        let nonce = random_token(&rng).unwrap();
+        let t = anonymous_csrf(&key, &nonce);
+        assert_eq!(t.len(), 43);
+        assert_eq!(t, anonymous_csrf(&key, &nonce));
+        assert_ne!(t, anonymous_csrf(&other, &nonce));
+        assert_ne!(t, anonymous_csrf(&key, &random_token(&rng).unwrap()));
     }
 
     #[test]

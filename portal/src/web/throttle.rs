@@ -1,6 +1,14 @@
 //! Throttling of guesses: wrong passwords per user ID and per client
 //! address, wrong OTPs per client address (the portal itself locks a
-//! mobile after 5 wrong OTPs).
+//! mobile after 5 wrong OTPs). Password and OTP failures are counted
+//! apart: wrong passwords from an address do not stop a user of that
+//! address, already past the password, from typing the OTP.
+//!
+//! The address limit does not apply to a browser that has signed its
+//! user in before (a known-browser cookie, [`device_cookie`]): an address
+//! that many people share (a network's NAT, a proxy not configured as
+//! trusted) is slowed down for newcomers without locking its known users
+//! out. The per-user limit applies to everyone.
 //!
 //! A key gets `free` failures; each further failure blocks it for `base`
 //! seconds, doubling up to `max`. A success clears a user's count (not an
@@ -22,6 +30,16 @@ pub struct Rule {
     pub max_secs: u64,
     /// Seconds without a failure after which a key starts afresh.
     pub forget_secs: u64,
+}
+
+impl Rule {
+    /// The block after `failures` failures (at least `free`).
+    fn block_secs(&self, failures: u32) -> u64 {
+        let doublings = failures.saturating_sub(self.free).min(20);
+        self.base_secs
+            .saturating_mul(1u64 << doublings)
+            .min(self.max_secs)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -79,12 +97,21 @@ impl Limiter {
         e.failures = e.failures.saturating_add(1);
         e.last_failure = now;
         if e.failures >= rule.free {
-            let doublings = (e.failures - rule.free).min(20);
-            let block = rule
-                .base_secs
-                .saturating_mul(1u64 << doublings)
-                .min(rule.max_secs);
-            e.blocked_until = now.saturating_add(block);
+            e.blocked_until = now.saturating_add(rule.block_secs(e.failures));
+        }
+    }
+
+    /// Takes back one failure of `key` (an attempt counted before its
+    /// check, which then succeeded), and the block it caused.
+    pub fn forgive(&mut self, key: &str) {
+        let rule = self.rule;
+        if let Some(e) = self.entries.get_mut(key) {
+            e.failures = e.failures.saturating_sub(1);
+            e.blocked_until = if e.failures >= rule.free {
+                e.last_failure.saturating_add(rule.block_secs(e.failures))
+            } else {
+                0
+            };
         }
     }
 
@@ -112,13 +139,16 @@ impl Limiter {
 pub struct Throttle {
     /// Wrong passwords per user ID (case-folded).
     pub users: Limiter,
-    /// Wrong passwords and OTPs per client address (IPv6 per /64).
+    /// Wrong passwords per client address (IPv6 per /64).
     pub addresses: Limiter,
+    /// Wrong OTPs per client address (IPv6 per /64).
+    pub otp_addresses: Limiter,
 }
 
 impl Default for Throttle {
-    /// Per user: 5 free, then 30 s doubling to 15 min. Per address: 20
-    /// free, then 60 s doubling to 1 h. Both forget after an hour.
+    /// Per user: 5 free, then 30 s doubling to 15 min. Per address (wrong
+    /// passwords, wrong OTPs apart): 20 free, then 60 s doubling to 1 h.
+    /// All forget after an hour.
     fn default() -> Self {
         Self {
             users: Limiter::new(Rule {
@@ -133,8 +163,51 @@ impl Default for Throttle {
                 max_secs: 3600,
                 forget_secs: 3600,
             }),
+            otp_addresses: Limiter::new(Rule {
+                free: 20,
+                base_secs: 60,
+                max_secs: 3600,
+                forget_secs: 3600,
+            }),
         }
     }
+}
+
+/// How long a known-browser cookie is good for: 30 days.
+pub const DEVICE_COOKIE_SECS: u64 = 30 * 86_400;
+
+/// The known-browser cookie's name.
+pub const DEVICE_COOKIE: &str = "tessera_device";
+
+fn device_message(ukey: &str, expires: u64) -> String {
+    format!("tessera-portal device v1\0{expires}\0{ukey}")
+}
+
+/// The known-browser cookie's value for user key `ukey` ([`user_key`]):
+/// `EXPIRY.MAC`, an HMAC-SHA256 under the database's key. It names no
+/// user; it only vouches for the one it was made for.
+pub fn device_cookie(key: &ring::hmac::Key, ukey: &str, now: u64) -> String {
+    let expires = now.saturating_add(DEVICE_COOKIE_SECS);
+    let tag = ring::hmac::sign(key, device_message(ukey, expires).as_bytes());
+    format!(
+        "{expires}.{}",
+        data_encoding::BASE64URL_NOPAD.encode(tag.as_ref())
+    )
+}
+
+/// Whether `value` is a live known-browser cookie for `ukey` (constant
+/// time).
+pub fn known_browser(key: &ring::hmac::Key, value: &str, ukey: &str, now: u64) -> bool {
+    let Some((expires, mac)) = value.split_once('.') else {
+        return false;
+    };
+    let (Ok(expires), Ok(mac)) = (
+        expires.parse::<u64>(),
+        data_encoding::BASE64URL_NOPAD.decode(mac.as_bytes()),
+    ) else {
+        return false;
+    };
+    expires > now && ring::hmac::verify(key, device_message(ukey, expires).as_bytes(), &mac).is_ok()
 }
 
 /// The throttling key of a user ID.
@@ -201,6 +274,39 @@ mod tests {
         assert_eq!(l.check("a", 100), Ok(()));
         l.fail("a", 100);
         assert_eq!(l.check("a", 100), Ok(()), "counting started afresh");
+    }
+
+    #[test]
+    fn a_forgiven_attempt_takes_its_block_back() {
+        let mut l = Limiter::new(rule());
+        for _ in 0..3 {
+            l.fail("a", 0);
+        }
+        assert_eq!(l.check("a", 0), Err(10));
+        l.forgive("a");
+        assert_eq!(l.check("a", 0), Ok(()), "back under the free ones");
+        l.fail("a", 0);
+        l.fail("a", 0);
+        l.forgive("a");
+        assert_eq!(l.check("a", 0), Err(10), "still one over");
+    }
+
+    #[test]
+    fn known_browser_cookies_vouch_for_their_user_until_they_expire() {
+        let rng = ring::rand::SystemRandom::new();
+        let key = ring::hmac::Key::generate(ring::hmac::HMAC_SHA256, &rng).unwrap();
+        let other = ring::hmac::Key::generate(ring::hmac::HMAC_SHA256, &rng).unwrap();
+        let c = device_cookie(&key, "bob", 100);
+        assert!(known_browser(&key, &c, "bob", 100));
+        assert!(!known_browser(&key, &c, "alice", 100));
+        assert!(!known_browser(&other, &c, "bob", 100));
+        assert!(!known_browser(&key, &c, "bob", 100 + DEVICE_COOKIE_SECS));
+        let (_, mac) = c.split_once('.').unwrap();
+        let extended = format!("{}.{mac}", 200 + DEVICE_COOKIE_SECS);
+        assert!(!known_browser(&key, &extended, "bob", 100));
+        for junk in ["", ".", "1.", "x.y", "99999999999999999999.AAAA"] {
+            assert!(!known_browser(&key, junk, "bob", 100), "{junk}");
+        }
     }
 
     #[test]

@@ -77,6 +77,10 @@ CREATE TABLE IF NOT EXISTS web_users (
     password_hash TEXT NOT NULL,
     created_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS web_keys (
+    name TEXT PRIMARY KEY,
+    key BLOB NOT NULL
+);
 ";
 
 fn storage(e: rusqlite::Error) -> WebError {
@@ -86,6 +90,7 @@ fn storage(e: rusqlite::Error) -> WebError {
 impl UserStore {
     /// Opens (creating it if needed) the users table in the database at `path`.
     pub fn open(path: &Path) -> Result<Self, WebError> {
+        crate::store::private_database(path)?;
         Self::init(Connection::open(path).map_err(storage)?)
     }
 
@@ -146,6 +151,26 @@ impl UserStore {
             )
             .optional()
             .map_err(storage)
+    }
+
+    /// The 32-byte key `name` of this database (e.g. the known-browser
+    /// cookies' MAC key), created at random the first time.
+    pub fn key(&self, name: &str, rng: &dyn SecureRandom) -> Result<Zeroizing<Vec<u8>>, WebError> {
+        let mut fresh = Zeroizing::new(vec![0u8; 32]);
+        rng.fill(&mut fresh).map_err(|_| WebError::Random)?;
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO web_keys (name, key) VALUES (?1, ?2)",
+                params![name, fresh.as_slice()],
+            )
+            .map_err(storage)?;
+        let key: Vec<u8> = self
+            .conn
+            .query_row("SELECT key FROM web_keys WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .map_err(storage)?;
+        Ok(Zeroizing::new(key))
     }
 
     /// A user's display name.
