@@ -20,12 +20,12 @@ use tessera_core::authenticator::{
     AuthError, Authenticator, AuthenticatorConfig, ChallengeRequest, Request,
 };
 use tessera_core::mosaic::{MosaicKind, Transaction};
-use tessera_core::scan::Frame;
 use tessera_core::vault::{Passcode, VaultConfig};
 use tessera_portal::{Portal, PortalConfig, PortalError, SqliteStore, render};
 
 use crate::desktop::{Home, create_private_dir};
 use crate::error::{CliError, CliResult};
+use crate::image_input;
 use crate::phone_cmd::describe;
 use crate::vault_io::{passcode_of, stdin_line};
 
@@ -185,12 +185,9 @@ fn save_png(dir: &Path, name: &str, payload: &[u8]) -> Result<PathBuf, CliError>
 /// What the phone's camera reads from the PNG: the file's pixels through
 /// the phone's scanner.
 fn scan_png(auth: &Authenticator, path: &Path) -> Result<Vec<u8>, CliError> {
-    let image = image::open(path)
-        .map_err(|e| demo_error(format!("cannot read {}: {e}", path.display())))?
-        .into_rgba8();
-    let (w, h) = image.dimensions();
-    let stride = (w as usize).saturating_mul(4);
-    let frame = Frame::rgba(w, h, image.as_raw(), stride).map_err(demo_error)?;
+    let image = image_input::load(path)
+        .map_err(|e| demo_error(format!("cannot read {}: {e}", path.display())))?;
+    let frame = image.frame().map_err(demo_error)?;
     auth.scan(&frame)
         .into_iter()
         .next()

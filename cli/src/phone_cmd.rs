@@ -1,6 +1,6 @@
 //! `tessera activate` and `tessera approve`: the phone's side of the mosaic
 //! protocol on the desktop. An image file stands in for the camera (the same
-//! path as `tessera scan`: image → `Frame::rgba` → the core's scanner), the
+//! path as `tessera scan`: `image_input` → the core's scanner), the
 //! vault in `--home` for the phone's, and the terminal for its screen: what
 //! is being activated or approved goes to stderr before the passcode is
 //! asked, the OTP alone to stdout.
@@ -12,7 +12,6 @@ use clap::Args;
 use serde_json::{Value, json};
 use tessera_core::authenticator::{AuthError, Authenticator, AuthenticatorConfig, Request};
 use tessera_core::mosaic::{Challenge, Envelope, MosaicError, MosaicKind};
-use tessera_core::scan::Frame;
 use tessera_core::vault::{MosaicBinding, TokenKind, VaultError};
 
 use crate::desktop::Home;
@@ -20,6 +19,7 @@ use crate::error::{
     CliError, CliResult, EXIT_ALREADY_ANSWERED, EXIT_CLOCK_SKEW, EXIT_EXPIRED, EXIT_NOT_FOR_DEVICE,
     EXIT_TAMPERED,
 };
+use crate::image_input;
 use crate::input::arg_or_stdin;
 use crate::vault_io::{
     HomeArg, PasscodeArg, check_can_attempt, config, read_new_passcode, read_passcode, unlock_error,
@@ -89,14 +89,9 @@ pub struct ApproveArgs {
 /// several QR codes in the picture, the first Tessera mosaic wins.
 fn scan_file(path: &Path) -> Result<Vec<u8>, CliError> {
     let name = path.display().to_string();
-    let image = image::open(path)
-        .map_err(|e| CliError::arg(&name, format!("cannot read the image: {e}")))?
-        .into_rgba8();
-    let (w, h) = image.dimensions();
-    let stride = (w as usize).saturating_mul(4);
-    let frame = Frame::rgba(w, h, image.as_raw(), stride).map_err(|e| CliError::arg(&name, e))?;
     let scanner = tessera_core::scan::Scanner::default();
-    let mut found = scanner.scan(&frame);
+    let mut found = image_input::scan_file(path, &scanner)
+        .map_err(|e| CliError::arg(&name, format!("cannot read the image: {e}")))?;
     if found.is_empty() {
         return Err(CliError::arg(
             &name,
