@@ -251,7 +251,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     let store = SqliteStore::open(&ws.dir.join("portal.db")).map_err(demo_error)?;
     let mut portal = Portal::new(store, PortalConfig::default());
     let home = Home::open(ws.dir.join("phone"), true)?;
-    let platform = home.platform_with(true);
+    let platform = home.throwaway_platform();
     let clock = platform.clock.clone();
     let now = || clock.now_unix();
     let config = AuthenticatorConfig {

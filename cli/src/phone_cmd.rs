@@ -183,7 +183,7 @@ fn open(home: &HomeArg, create: bool) -> Result<(Home, Authenticator), CliError>
         ..AuthenticatorConfig::default()
     };
     let auth =
-        Authenticator::new(home.platform(), config).map_err(|e| auth_error(e, None, &home.dir))?;
+        Authenticator::new(home.platform()?, config).map_err(|e| auth_error(e, None, &home.dir))?;
     Ok((home, auth))
 }
 

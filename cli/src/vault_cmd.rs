@@ -105,7 +105,7 @@ pub enum TokenCommand {
 fn open(home: &HomeArg) -> Result<(Home, Vault), CliError> {
     let dir = crate::desktop::home_dir(home.home.as_deref())?;
     let home = Home::open(dir, false)?;
-    let vault = Vault::open(home.platform(), config()).map_err(|e| vault_error(e, &home.dir))?;
+    let vault = Vault::open(home.platform()?, config()).map_err(|e| vault_error(e, &home.dir))?;
     Ok((home, vault))
 }
 
@@ -187,7 +187,7 @@ pub fn passcode(cmd: &PasscodeCommand) -> CliResult {
             let dir = crate::desktop::home_dir(home.home.as_deref())?;
             let home = Home::open(dir, true)?;
             let new = read_new_passcode(input)?;
-            Vault::create(home.platform(), config(), &new)
+            Vault::create(home.platform()?, config(), &new)
                 .map_err(|e| vault_error(e, &home.dir))?;
             println!("created a vault in {}", home.dir.display());
         }
