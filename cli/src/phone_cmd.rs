@@ -12,6 +12,7 @@ use clap::Args;
 use serde_json::{Value, json};
 use tessera_core::authenticator::{AuthError, Authenticator, AuthenticatorConfig, Request};
 use tessera_core::mosaic::{Challenge, Envelope, MosaicError, MosaicKind};
+use tessera_core::platform::Clock as _;
 use tessera_core::vault::{MosaicBinding, TokenKind, VaultError};
 
 use crate::desktop::Home;
@@ -103,6 +104,42 @@ fn scan_file(path: &Path) -> Result<Vec<u8>, CliError> {
         .position(|d| Envelope::parse(&d.payload).is_ok())
         .unwrap_or(0);
     Ok(found.swap_remove(first_mosaic).payload)
+}
+
+/// An otpauth:// (or export) QR code given to activate or approve.
+fn token_qr(image: &Path, expected: &str) -> CliError {
+    CliError::input(format!(
+        "this QR code holds an authenticator token (otpauth://), not {expected}; add it to the \
+         vault with `tessera token import {}`",
+        crate::desktop::shell_quote(image)
+    ))
+}
+
+/// When the challenge expires, by this computer's clock: the portal decides
+/// with its own clock, so a challenge past its expiry here (the phone
+/// allows for clocks up to 120 s apart) is shown, with a warning, rather
+/// than refused: this computer's clock may be the one that is wrong.
+fn expiry(c: &Challenge, now: u64) -> String {
+    let left = i128::from(c.expires_at) - i128::from(now);
+    let span = |secs: i128| {
+        if secs >= 120 {
+            format!("{} min {} s", secs / 60, secs % 60)
+        } else {
+            format!("{secs} s")
+        }
+    };
+    if left >= 0 {
+        format!(
+            "  Expires:   in {} (by this computer's clock)\n",
+            span(left)
+        )
+    } else {
+        format!(
+            "  Expires:   {} ago by this computer's clock: this may have expired at the \
+             portal; if the portal refuses the OTP, ask it for a new mosaic\n",
+            span(-left)
+        )
+    }
 }
 
 /// Maps the authenticator's refusals to messages and exit statuses.
@@ -236,6 +273,7 @@ fn challenge_json(c: &Challenge, token: Option<&MosaicBinding>) -> Value {
         "origin": c.origin,
         "user": c.user_id,
         "challenge": c.id(),
+        "expires_at": c.expires_at,
         "token_id": token.map(|b| b.portal_token_id.to_string()),
         "transaction": transaction,
     })
@@ -256,12 +294,7 @@ pub fn activate(args: &ActivateArgs) -> CliResult {
                 c.kind().name()
             )));
         }
-        Request::Import(_) => {
-            return Err(CliError::input(
-                "this QR code holds an authenticator token, not an activation mosaic; import it \
-                 with `tessera token import`",
-            ));
-        }
+        Request::Import(_) => return Err(token_qr(&args.image, "an activation mosaic")),
     };
     let preview = auth.unseal_activation(&request, &code).map_err(fail)?;
     eprintln!(
@@ -336,15 +369,14 @@ pub fn approve(args: &ApproveArgs) -> CliResult {
                  MOSAIC --code CODE`",
             ));
         }
-        Request::Import(_) => {
-            return Err(CliError::input(
-                "this QR code holds an authenticator token, not a mosaic to approve; import it \
-                 with `tessera token import`",
-            ));
-        }
+        Request::Import(_) => return Err(token_qr(&args.image, "a mosaic to approve")),
     };
     let challenge = request.challenge();
     eprint!("{}", describe(challenge));
+    eprint!(
+        "{}",
+        expiry(challenge, crate::desktop::SystemClock::new().now_unix())
+    );
     if let Some(status) = auth.status() {
         check_can_attempt(status, &home.dir)?;
     }

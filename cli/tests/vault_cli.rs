@@ -646,3 +646,46 @@ fn device_key_file_is_checked_and_its_loss_explained() {
     assert!(!err.contains("No default store"), "{err}");
     expect(out, 4);
 }
+
+/// A home that is a file, or a folder the user cannot write in: the message
+/// says what to do, not just "File exists" or "Permission denied".
+#[cfg(unix)]
+#[test]
+fn unusable_homes_say_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let file = temp_home("is-a-file");
+    std::fs::write(&file, b"").unwrap();
+    for args in [
+        &["passcode", "set", "--passcode-stdin"][..],
+        &["token", "list"],
+    ] {
+        let out = run(&file, args, &line(PASS));
+        let err = stderr(&out);
+        assert!(err.contains("is a file, not a folder"), "{args:?}: {err}");
+        expect(out, 2);
+    }
+    let below = file.join("vault-home");
+    let out = run(
+        &below,
+        &["passcode", "set", "--passcode-stdin"],
+        &line(PASS),
+    );
+    assert!(
+        stderr(&out).contains("is a file, not a folder"),
+        "{}",
+        stderr(&out)
+    );
+    expect(out, 2);
+    std::fs::remove_file(&file).unwrap();
+
+    let home = set_up("read-only");
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o500)).unwrap();
+    let out = run(&home, &["token", "list"], "");
+    let err = stderr(&out);
+    assert!(
+        err.contains("not writable for you") && err.contains("chmod 700"),
+        "{err}"
+    );
+    expect(out, 5);
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
+}
