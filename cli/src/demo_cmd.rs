@@ -51,7 +51,8 @@ pub struct DemoArgs {
     /// of stdin instead of using the demo's.
     #[arg(long)]
     passcode_stdin: bool,
-    /// Where to save the mosaics as PNG [default: a new temporary directory].
+    /// The folder to save the four mosaics in, as PNG files [default: a new
+    /// temporary directory].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
@@ -173,6 +174,27 @@ fn demo_error(e: impl std::fmt::Display) -> CliError {
     CliError::with_status(1, format!("the demo failed: {e}"))
 }
 
+/// `--out` is a folder for the four PNG files: a file name there (say
+/// `--out mosaic.jpg`) is refused rather than made a folder.
+fn check_out_dir(dir: &Path) -> Result<(), CliError> {
+    let looks_like_a_file = dir.extension().is_some_and(|e| {
+        ["png", "jpg", "jpeg", "svg", "gif"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    });
+    if dir.exists() && !dir.is_dir() || !dir.exists() && looks_like_a_file {
+        return Err(CliError::arg(
+            "--out",
+            format!(
+                "{} is a file name; --out takes a folder, where the demo writes its four mosaics \
+                 as PNG files (activation.png, login.png, transfer.png, transfer-changed.png)",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Draws a mosaic as PNG into `dir/name`.
 fn save_png(dir: &Path, name: &str, payload: &[u8]) -> Result<PathBuf, CliError> {
     let path = dir.join(name);
@@ -236,6 +258,9 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     };
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let screen = Screen { colour };
+    if let Some(dir) = &args.out {
+        check_out_dir(dir)?;
+    }
     let ws = workspace(args.out.as_deref())?;
     let pngs = match &args.out {
         Some(dir) => {

@@ -589,3 +589,89 @@ fn otpauth_qr_codes_are_imported_from_images() {
         stderr(&out)
     );
 }
+
+/// `tessera issuer`: mosaics are written in the format their name says or
+/// refused before the portal records anything.
+#[test]
+fn issuer_refuses_unknown_mosaic_formats() {
+    let w = World::new("issuer-input");
+    let out = w.issuer(&["enroll", "--user", "alice", "--out", "act.jpg"]);
+    expect(&out, 2);
+    assert!(
+        stderr(&out).contains("--out") && stderr(&out).contains(".png or .svg"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!w.dir.join("act.jpg").exists());
+    // Nothing was enrolled: there is no activation to confirm.
+    expect(
+        &w.issuer(&["confirm", "--user", "alice", "--otp", "12345678"]),
+        1,
+    );
+    w.activated("alice", "H");
+    let out = w.issuer(&["login", "--user", "alice", "--out", "login.PNG"]);
+    expect(&out, 0);
+    assert!(
+        std::fs::read(w.dir.join("login.PNG"))
+            .unwrap()
+            .starts_with(b"\x89PNG")
+    );
+    let out = w.issuer(&["login", "--user", "alice", "--out", "login.svg"]);
+    expect(&out, 0);
+    assert!(
+        std::fs::read_to_string(w.dir.join("login.svg"))
+            .unwrap()
+            .contains("<svg")
+    );
+}
+
+/// Amounts follow the currency's decimals and must be positive; a negative
+/// one is refused as such, not as an unknown option.
+#[test]
+fn issuer_amounts_follow_the_currency() {
+    let w = World::new("issuer-amounts");
+    w.activated("alice", "H");
+    let sign = |amount: &str, currency: &str| {
+        w.issuer(&[
+            "sign",
+            "--user",
+            "alice",
+            "--amount",
+            amount,
+            "--currency",
+            currency,
+            "--payee",
+            "Boulangerie Schmit",
+            "--iban",
+            "LU28 0019 4006 4475 0000",
+            "--out",
+            "t.png",
+        ])
+    };
+    for (amount, currency, arg, reason) in [
+        ("10.555", "EUR", "--amount", "at most 2 decimals"),
+        ("0", "EUR", "--amount", "more than zero"),
+        ("0.00", "EUR", "--amount", "more than zero"),
+        ("-1", "EUR", "--amount", "more than zero"),
+        ("1.5", "JPY", "--amount", "whole number"),
+        (
+            "1.00",
+            "ERU",
+            "--currency",
+            "not a currency this portal knows",
+        ),
+    ] {
+        let out = sign(amount, currency);
+        let err = stderr(&out);
+        expect(&out, 2);
+        assert!(
+            err.contains(&format!("error: {arg}: ")) && err.contains(reason),
+            "{amount} {currency}: {err}"
+        );
+    }
+    expect(&sign("1500", "JPY"), 0);
+    expect(&sign("1.250", "KWD"), 0);
+    let out = w.approve("H", "t.png", &[]);
+    expect(&out, 0);
+    assert!(stderr(&out).contains("1.250 KWD"), "{}", stderr(&out));
+}
