@@ -26,13 +26,19 @@ use crate::vault_io::{
     HomeArg, PasscodeArg, check_can_attempt, config, read_new_passcode, read_passcode, unlock_error,
 };
 
-const EXIT_STATUS_HELP: &str = "Exit status: 0 the OTP was printed; 2 bad input (unreadable \
-image, no QR code, not a Tessera mosaic, the wrong kind of mosaic, a wrong or mistyped activation \
-code, a passcode the policy refuses); 3 wrong passcode, or attempts are delayed; 4 the vault's \
-keys were erased (10 wrong passcodes) or its device key is gone; 5 the vault cannot be used; 6 the \
-mosaic is not for this device; 7 the mosaic has expired; 8 this computer's clock disagrees with \
-the portal's; 9 the mosaic was already answered (or the offer already activated); 10 the mosaic \
-failed its integrity check (altered).";
+const ACTIVATE_EXIT_STATUS_HELP: &str = "Exit status: 0 the confirmation OTP was printed; 2 bad \
+input (unreadable image, no QR code, not a Tessera mosaic, the wrong kind of mosaic, a wrong or \
+mistyped activation code, a passcode the policy refuses); 3 wrong passcode, or attempts are \
+delayed; 4 the vault's keys were erased (10 wrong passcodes) or its device key is gone; 5 the \
+vault cannot be used; 7 the offer has expired; 9 the offer was already activated on this device; \
+10 the mosaic failed its integrity check (altered).";
+
+const APPROVE_EXIT_STATUS_HELP: &str = "Exit status: 0 the OTP was printed; 2 bad input \
+(unreadable image, no QR code, not a Tessera mosaic, the wrong kind of mosaic); 3 wrong passcode, \
+or attempts are delayed; 4 the vault's keys were erased (10 wrong passcodes) or its device key is \
+gone; 5 the vault cannot be used; 6 the mosaic is not for this device; 7 the mosaic has expired; \
+8 this computer's clock disagrees with the portal's; 9 the mosaic was already answered; 10 the \
+mosaic failed its integrity check (altered).";
 
 /// `tessera activate`.
 #[derive(Debug, Args)]
@@ -42,9 +48,10 @@ If this device has no vault yet, you choose its passcode now (6 to 16 characters
 with --passcode-stdin, one line). Otherwise the vault's passcode is asked (with \
 --passcode-stdin, one line). With --code -, the code is the first line of stdin and the passcode \
 the next. The last line of stdout is the confirmation OTP to type into the portal.\n\n\
-{EXIT_STATUS_HELP}\n\nExample:\n  \
+{ACTIVATE_EXIT_STATUS_HELP}\n\nExample:\n  \
 tessera activate activation.png --code ABCD-EFGH-JKMN-PQRS\n  \
-printf 'k7#pQ2!v\\n' | tessera activate activation.png --code ABCD-EFGH-JKMN-PQRS --passcode-stdin"
+printf 'k7#pQ2!v\\n' | tessera activate activation.png \\\n      \
+--code ABCD-EFGH-JKMN-PQRS --passcode-stdin"
 ))]
 pub struct ActivateArgs {
     /// The activation mosaic: a PNG or JPEG screenshot or photo of it.
@@ -69,7 +76,7 @@ pub struct ActivateArgs {
     "What is being approved is printed on stderr before the passcode is asked: the portal and \
 user, and for a transaction the amount, payee, IBAN and reference. The OTP is computed over \
 exactly those fields. stdout is the OTP alone, on one line (with --json, one object with the \
-fields and the OTP), so `otp=$(tessera approve login.png)` works.\n\n{EXIT_STATUS_HELP}\n\n\
+fields and the OTP), so `otp=$(tessera approve login.png)` works.\n\n{APPROVE_EXIT_STATUS_HELP}\n\n\
 Example:\n  tessera approve login.png\n  \
 printf 'k7#pQ2!v\\n' | tessera approve transfer.png --passcode-stdin --json"
 ))]

@@ -452,7 +452,6 @@ fn help_documents_the_exit_statuses() {
             "--passcode-stdin",
             "--home",
             "--json",
-            "6 the mosaic is not for this device",
             "10 the mosaic failed its integrity check",
             "Example:",
         ] {
@@ -464,6 +463,12 @@ fn help_documents_the_exit_statuses() {
     }
     let out = expect(&run(&dir, &["activate", "--help"], "", &[]), 0);
     assert!(out.contains("--code"), "{out}");
+    // approve takes no activation code and sets no passcode.
+    let out = expect(&run(&dir, &["approve", "--help"], "", &[]), 0);
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(!out.contains("activation code"), "{out}");
+    assert!(!out.contains("policy"), "{out}");
+    assert!(out.contains("6 the mosaic is not for this device"), "{out}");
     let out = expect(&run(&dir, &["--help"], "", &[]), 0);
     assert!(out.contains("activate") && out.contains("approve"), "{out}");
 }
