@@ -20,12 +20,12 @@ use tessera_core::authenticator::{
     AuthError, Authenticator, AuthenticatorConfig, ChallengeRequest, Request,
 };
 use tessera_core::mosaic::{MosaicKind, Transaction};
-use tessera_core::scan::Frame;
 use tessera_core::vault::{Passcode, VaultConfig};
 use tessera_portal::{Portal, PortalConfig, PortalError, SqliteStore, render};
 
 use crate::desktop::{Home, create_private_dir};
 use crate::error::{CliError, CliResult};
+use crate::image_input;
 use crate::phone_cmd::describe;
 use crate::vault_io::{passcode_of, stdin_line};
 
@@ -51,7 +51,8 @@ pub struct DemoArgs {
     /// of stdin instead of using the demo's.
     #[arg(long)]
     passcode_stdin: bool,
-    /// Where to save the mosaics as PNG [default: a new temporary directory].
+    /// The folder to save the four mosaics in, as PNG files [default: a new
+    /// temporary directory].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
@@ -173,6 +174,27 @@ fn demo_error(e: impl std::fmt::Display) -> CliError {
     CliError::with_status(1, format!("the demo failed: {e}"))
 }
 
+/// `--out` is a folder for the four PNG files: a file name there (say
+/// `--out mosaic.jpg`) is refused rather than made a folder.
+fn check_out_dir(dir: &Path) -> Result<(), CliError> {
+    let looks_like_a_file = dir.extension().is_some_and(|e| {
+        ["png", "jpg", "jpeg", "svg", "gif"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    });
+    if dir.exists() && !dir.is_dir() || !dir.exists() && looks_like_a_file {
+        return Err(CliError::arg(
+            "--out",
+            format!(
+                "{} is a file name; --out takes a folder, where the demo writes its four mosaics \
+                 as PNG files (activation.png, login.png, transfer.png, transfer-changed.png)",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Draws a mosaic as PNG into `dir/name`.
 fn save_png(dir: &Path, name: &str, payload: &[u8]) -> Result<PathBuf, CliError> {
     let path = dir.join(name);
@@ -185,12 +207,9 @@ fn save_png(dir: &Path, name: &str, payload: &[u8]) -> Result<PathBuf, CliError>
 /// What the phone's camera reads from the PNG: the file's pixels through
 /// the phone's scanner.
 fn scan_png(auth: &Authenticator, path: &Path) -> Result<Vec<u8>, CliError> {
-    let image = image::open(path)
-        .map_err(|e| demo_error(format!("cannot read {}: {e}", path.display())))?
-        .into_rgba8();
-    let (w, h) = image.dimensions();
-    let stride = (w as usize).saturating_mul(4);
-    let frame = Frame::rgba(w, h, image.as_raw(), stride).map_err(demo_error)?;
+    let image = image_input::load(path)
+        .map_err(|e| demo_error(format!("cannot read {}: {e}", path.display())))?;
+    let frame = image.frame().map_err(demo_error)?;
     auth.scan(&frame)
         .into_iter()
         .next()
@@ -239,6 +258,9 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     };
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let screen = Screen { colour };
+    if let Some(dir) = &args.out {
+        check_out_dir(dir)?;
+    }
     let ws = workspace(args.out.as_deref())?;
     let pngs = match &args.out {
         Some(dir) => {
@@ -254,7 +276,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
     let store = SqliteStore::open(&ws.dir.join("portal.db")).map_err(demo_error)?;
     let mut portal = Portal::new(store, PortalConfig::default());
     let home = Home::open(ws.dir.join("phone"), true)?;
-    let platform = home.platform_with(true);
+    let platform = home.throwaway_platform();
     let clock = platform.clock.clone();
     let now = || clock.now_unix();
     let config = AuthenticatorConfig {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
-use tessera_core::mosaic::Transaction;
+use tessera_core::mosaic::{MosaicError, Transaction};
 use tessera_portal::{Portal, PortalConfig, PortalError, SqliteStore, render};
 
 use crate::error::{CliError, CliResult, EXIT_MISMATCH};
@@ -75,10 +75,11 @@ pub enum IssuerCommand {
         /// The portal user.
         #[arg(long, value_name = "ID")]
         user: String,
-        /// The amount, e.g. 120.50.
-        #[arg(long, value_name = "AMOUNT")]
+        /// The amount, e.g. 120.50: more than zero, with no more decimals
+        /// than the currency has (EUR 2, JPY 0, KWD 3).
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
         amount: String,
-        /// ISO 4217 currency code.
+        /// ISO 4217 currency code (EUR, USD, CHF, GBP, JPY, ...).
         #[arg(long, value_name = "CODE", default_value = "EUR")]
         currency: String,
         /// The payee's name.
@@ -111,15 +112,38 @@ pub enum IssuerCommand {
     },
 }
 
+/// What `--out` asks for: an SVG for `.svg`, a PNG for `.png`; anything
+/// else is refused before the portal does anything (a JPEG would blur the
+/// modules; a `.jpg` file holding PNG bytes would be a lie).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MosaicFormat {
+    Png,
+    Svg,
+}
+
+fn mosaic_format(path: &Path) -> Result<MosaicFormat, CliError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("png") => Ok(MosaicFormat::Png),
+        Some("svg") => Ok(MosaicFormat::Svg),
+        _ => Err(CliError::arg(
+            "--out",
+            format!(
+                "{}: the mosaic is written as PNG or SVG; name the file .png or .svg",
+                path.display()
+            ),
+        )),
+    }
+}
+
 fn write_mosaic(path: &Path, payload: &[u8]) -> Result<(), CliError> {
     let arg = "--out";
-    let is_svg = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-    let bytes = if is_svg {
-        render::svg(payload).map(String::into_bytes)
-    } else {
-        render::png(payload, 8)
+    let bytes = match mosaic_format(path)? {
+        MosaicFormat::Svg => render::svg(payload).map(String::into_bytes),
+        MosaicFormat::Png => render::png(payload, 8),
     }
     .map_err(|e| CliError::arg(arg, e))?;
     std::fs::write(path, bytes)
@@ -152,6 +176,17 @@ fn portal_error(e: PortalError) -> CliError {
 
 /// Runs `tessera issuer`.
 pub fn issuer(args: &IssuerArgs) -> CliResult {
+    // Refuse a mosaic file name before the portal records anything.
+    match &args.command {
+        IssuerCommand::Enroll { out, .. }
+        | IssuerCommand::Login { out, .. }
+        | IssuerCommand::Sign { out, .. } => {
+            mosaic_format(out)?;
+        }
+        IssuerCommand::Confirm { .. }
+        | IssuerCommand::Verify { .. }
+        | IssuerCommand::Unlock { .. } => {}
+    }
     let store = SqliteStore::open(&args.db).map_err(|e| CliError::arg("--db", e))?;
     let mut portal = Portal::new(store, PortalConfig::default());
     let now = match args.now {
@@ -212,6 +247,14 @@ pub fn issuer(args: &IssuerArgs) -> CliResult {
                 text: None,
             };
             let c = portal.sign(user, transaction, now).map_err(|e| match e {
+                PortalError::Mosaic(m @ MosaicError::InvalidField { field, .. }) => match field {
+                    "amount" => CliError::arg("--amount", m),
+                    "currency" => CliError::arg("--currency", m),
+                    "payee" => CliError::arg("--payee", m),
+                    "IBAN" => CliError::arg("--iban", m),
+                    "reference" => CliError::arg("--reference", m),
+                    _ => CliError::input(m),
+                },
                 PortalError::Mosaic(m) => CliError::input(m),
                 e => portal_error(e),
             })?;

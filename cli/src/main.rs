@@ -3,6 +3,7 @@
 mod demo_cmd;
 mod desktop;
 mod error;
+mod image_input;
 mod input;
 mod issuer_cmd;
 mod otp_cmd;

@@ -40,7 +40,8 @@ fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     tessera hotp --key 3132333435363738393031323334353637383930 --counter 1\n  \
-    tessera hotp --base32 GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ --counter 1 --verify 287082 --window 5")]
+    tessera hotp --base32 GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ --counter 1 \\\n      \
+    --verify 287082 --window 5")]
 pub struct HotpArgs {
     /// The counter value (RFC 4226's C).
     #[arg(long, value_name = "N")]
@@ -53,7 +54,8 @@ pub struct HotpArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     tessera totp --base32 JBSWY3DPEHPK3PXP\n  \
-    tessera totp --key 3132333435363738393031323334353637383930 --time 59 --digits 8\n  \
+    tessera totp --key 3132333435363738393031323334353637383930 \\\n      \
+    --time 59 --digits 8\n  \
     tessera totp --base32 JBSWY3DPEHPK3PXP --verify 123456 --window 1")]
 pub struct TotpArgs {
     /// Unix time in seconds [default: now].
@@ -174,10 +176,15 @@ pub fn totp(args: &TotpArgs) -> CliResult {
     after_help = "The question is given as a person reads it: decimal digits for QN suites, \
 text for QA, hex for QH. In mutual mode (--client-question), the response is the client's, \
 computed over the server's question followed by the client's; --server-response computes the \
-server's instead.\n\nExamples:\n  \
-    tessera ocra --suite OCRA-1:HOTP-SHA1-6:QN08 --key 3132333435363738393031323334353637383930 --question 00000000\n  \
-    tessera ocra --suite OCRA-1:HOTP-SHA512-8:QN08-T1M --key $KEY64 --question 22222222 --timestamp 132d0b6\n  \
-    tessera ocra --suite OCRA-1:HOTP-SHA256-8:QA08 --key $KEY32 --question SRV11110 --client-question CLI22220"
+server's instead.\n\nExamples (RFC 6287's keys: \"1234567890\" repeated, 20, 32 and 64 bytes):\n  \
+    KEY20=3132333435363738393031323334353637383930\n  \
+    KEY32=${KEY20}313233343536373839303132\n  \
+    KEY64=${KEY20}${KEY20}${KEY20}31323334\n  \
+    tessera ocra --suite OCRA-1:HOTP-SHA1-6:QN08 --key $KEY20 --question 00000000\n  \
+    tessera ocra --suite OCRA-1:HOTP-SHA512-8:QN08-T1M --key $KEY64 \\\n      \
+    --question 22222222 --timestamp 132d0b6\n  \
+    tessera ocra --suite OCRA-1:HOTP-SHA256-8:QA08 --key $KEY32 \\\n      \
+    --question SRV11110 --client-question CLI22220"
 )]
 pub struct OcraArgs {
     /// The OCRA suite, e.g. OCRA-1:HOTP-SHA1-6:QN08 or OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1.

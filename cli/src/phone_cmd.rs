@@ -1,6 +1,6 @@
 //! `tessera activate` and `tessera approve`: the phone's side of the mosaic
 //! protocol on the desktop. An image file stands in for the camera (the same
-//! path as `tessera scan`: image → `Frame::rgba` → the core's scanner), the
+//! path as `tessera scan`: `image_input` → the core's scanner), the
 //! vault in `--home` for the phone's, and the terminal for its screen: what
 //! is being activated or approved goes to stderr before the passcode is
 //! asked, the OTP alone to stdout.
@@ -12,7 +12,7 @@ use clap::Args;
 use serde_json::{Value, json};
 use tessera_core::authenticator::{AuthError, Authenticator, AuthenticatorConfig, Request};
 use tessera_core::mosaic::{Challenge, Envelope, MosaicError, MosaicKind};
-use tessera_core::scan::Frame;
+use tessera_core::platform::Clock as _;
 use tessera_core::vault::{MosaicBinding, TokenKind, VaultError};
 
 use crate::desktop::Home;
@@ -20,18 +20,25 @@ use crate::error::{
     CliError, CliResult, EXIT_ALREADY_ANSWERED, EXIT_CLOCK_SKEW, EXIT_EXPIRED, EXIT_NOT_FOR_DEVICE,
     EXIT_TAMPERED,
 };
+use crate::image_input;
 use crate::input::arg_or_stdin;
 use crate::vault_io::{
     HomeArg, PasscodeArg, check_can_attempt, config, read_new_passcode, read_passcode, unlock_error,
 };
 
-const EXIT_STATUS_HELP: &str = "Exit status: 0 the OTP was printed; 2 bad input (unreadable \
-image, no QR code, not a Tessera mosaic, the wrong kind of mosaic, a wrong or mistyped activation \
-code, a passcode the policy refuses); 3 wrong passcode, or attempts are delayed; 4 the vault's \
-keys were erased (10 wrong passcodes) or its device key is gone; 5 the vault cannot be used; 6 the \
-mosaic is not for this device; 7 the mosaic has expired; 8 this computer's clock disagrees with \
-the portal's; 9 the mosaic was already answered (or the offer already activated); 10 the mosaic \
-failed its integrity check (altered).";
+const ACTIVATE_EXIT_STATUS_HELP: &str = "Exit status: 0 the confirmation OTP was printed; 2 bad \
+input (unreadable image, no QR code, not a Tessera mosaic, the wrong kind of mosaic, a wrong or \
+mistyped activation code, a passcode the policy refuses); 3 wrong passcode, or attempts are \
+delayed; 4 the vault's keys were erased (10 wrong passcodes) or its device key is gone; 5 the \
+vault cannot be used; 7 the offer has expired; 9 the offer was already activated on this device; \
+10 the mosaic failed its integrity check (altered).";
+
+const APPROVE_EXIT_STATUS_HELP: &str = "Exit status: 0 the OTP was printed; 2 bad input \
+(unreadable image, no QR code, not a Tessera mosaic, the wrong kind of mosaic); 3 wrong passcode, \
+or attempts are delayed; 4 the vault's keys were erased (10 wrong passcodes) or its device key is \
+gone; 5 the vault cannot be used; 6 the mosaic is not for this device; 7 the mosaic has expired; \
+8 this computer's clock disagrees with the portal's; 9 the mosaic was already answered; 10 the \
+mosaic failed its integrity check (altered).";
 
 /// `tessera activate`.
 #[derive(Debug, Args)]
@@ -41,9 +48,10 @@ If this device has no vault yet, you choose its passcode now (6 to 16 characters
 with --passcode-stdin, one line). Otherwise the vault's passcode is asked (with \
 --passcode-stdin, one line). With --code -, the code is the first line of stdin and the passcode \
 the next. The last line of stdout is the confirmation OTP to type into the portal.\n\n\
-{EXIT_STATUS_HELP}\n\nExample:\n  \
+{ACTIVATE_EXIT_STATUS_HELP}\n\nExample:\n  \
 tessera activate activation.png --code ABCD-EFGH-JKMN-PQRS\n  \
-printf 'k7#pQ2!v\\n' | tessera activate activation.png --code ABCD-EFGH-JKMN-PQRS --passcode-stdin"
+printf 'k7#pQ2!v\\n' | tessera activate activation.png \\\n      \
+--code ABCD-EFGH-JKMN-PQRS --passcode-stdin"
 ))]
 pub struct ActivateArgs {
     /// The activation mosaic: a PNG or JPEG screenshot or photo of it.
@@ -68,7 +76,7 @@ pub struct ActivateArgs {
     "What is being approved is printed on stderr before the passcode is asked: the portal and \
 user, and for a transaction the amount, payee, IBAN and reference. The OTP is computed over \
 exactly those fields. stdout is the OTP alone, on one line (with --json, one object with the \
-fields and the OTP), so `otp=$(tessera approve login.png)` works.\n\n{EXIT_STATUS_HELP}\n\n\
+fields and the OTP), so `otp=$(tessera approve login.png)` works.\n\n{APPROVE_EXIT_STATUS_HELP}\n\n\
 Example:\n  tessera approve login.png\n  \
 printf 'k7#pQ2!v\\n' | tessera approve transfer.png --passcode-stdin --json"
 ))]
@@ -89,14 +97,9 @@ pub struct ApproveArgs {
 /// several QR codes in the picture, the first Tessera mosaic wins.
 fn scan_file(path: &Path) -> Result<Vec<u8>, CliError> {
     let name = path.display().to_string();
-    let image = image::open(path)
-        .map_err(|e| CliError::arg(&name, format!("cannot read the image: {e}")))?
-        .into_rgba8();
-    let (w, h) = image.dimensions();
-    let stride = (w as usize).saturating_mul(4);
-    let frame = Frame::rgba(w, h, image.as_raw(), stride).map_err(|e| CliError::arg(&name, e))?;
     let scanner = tessera_core::scan::Scanner::default();
-    let mut found = scanner.scan(&frame);
+    let mut found = image_input::scan_file(path, &scanner)
+        .map_err(|e| CliError::arg(&name, format!("cannot read the image: {e}")))?;
     if found.is_empty() {
         return Err(CliError::arg(
             &name,
@@ -108,6 +111,42 @@ fn scan_file(path: &Path) -> Result<Vec<u8>, CliError> {
         .position(|d| Envelope::parse(&d.payload).is_ok())
         .unwrap_or(0);
     Ok(found.swap_remove(first_mosaic).payload)
+}
+
+/// An otpauth:// (or export) QR code given to activate or approve.
+fn token_qr(image: &Path, expected: &str) -> CliError {
+    CliError::input(format!(
+        "this QR code holds an authenticator token (otpauth://), not {expected}; add it to the \
+         vault with `tessera token import {}`",
+        crate::desktop::shell_quote(image)
+    ))
+}
+
+/// When the challenge expires, by this computer's clock: the portal decides
+/// with its own clock, so a challenge past its expiry here (the phone
+/// allows for clocks up to 120 s apart) is shown, with a warning, rather
+/// than refused: this computer's clock may be the one that is wrong.
+fn expiry(c: &Challenge, now: u64) -> String {
+    let left = i128::from(c.expires_at) - i128::from(now);
+    let span = |secs: i128| {
+        if secs >= 120 {
+            format!("{} min {} s", secs / 60, secs % 60)
+        } else {
+            format!("{secs} s")
+        }
+    };
+    if left >= 0 {
+        format!(
+            "  Expires:   in {} (by this computer's clock)\n",
+            span(left)
+        )
+    } else {
+        format!(
+            "  Expires:   {} ago by this computer's clock: this may have expired at the \
+             portal; if the portal refuses the OTP, ask it for a new mosaic\n",
+            span(-left)
+        )
+    }
 }
 
 /// Maps the authenticator's refusals to messages and exit statuses.
@@ -188,7 +227,7 @@ fn open(home: &HomeArg, create: bool) -> Result<(Home, Authenticator), CliError>
         ..AuthenticatorConfig::default()
     };
     let auth =
-        Authenticator::new(home.platform(), config).map_err(|e| auth_error(e, None, &home.dir))?;
+        Authenticator::new(home.platform()?, config).map_err(|e| auth_error(e, None, &home.dir))?;
     Ok((home, auth))
 }
 
@@ -241,6 +280,7 @@ fn challenge_json(c: &Challenge, token: Option<&MosaicBinding>) -> Value {
         "origin": c.origin,
         "user": c.user_id,
         "challenge": c.id(),
+        "expires_at": c.expires_at,
         "token_id": token.map(|b| b.portal_token_id.to_string()),
         "transaction": transaction,
     })
@@ -261,12 +301,7 @@ pub fn activate(args: &ActivateArgs) -> CliResult {
                 c.kind().name()
             )));
         }
-        Request::Import(_) => {
-            return Err(CliError::input(
-                "this QR code holds an authenticator token, not an activation mosaic; import it \
-                 with `tessera token import`",
-            ));
-        }
+        Request::Import(_) => return Err(token_qr(&args.image, "an activation mosaic")),
     };
     let preview = auth.unseal_activation(&request, &code).map_err(fail)?;
     eprintln!(
@@ -341,15 +376,14 @@ pub fn approve(args: &ApproveArgs) -> CliResult {
                  MOSAIC --code CODE`",
             ));
         }
-        Request::Import(_) => {
-            return Err(CliError::input(
-                "this QR code holds an authenticator token, not a mosaic to approve; import it \
-                 with `tessera token import`",
-            ));
-        }
+        Request::Import(_) => return Err(token_qr(&args.image, "a mosaic to approve")),
     };
     let challenge = request.challenge();
     eprint!("{}", describe(challenge));
+    eprint!(
+        "{}",
+        expiry(challenge, crate::desktop::SystemClock::new().now_unix())
+    );
     if let Some(status) = auth.status() {
         check_can_attempt(status, &home.dir)?;
     }

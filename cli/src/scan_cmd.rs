@@ -7,9 +7,10 @@ use std::time::Instant;
 
 use clap::Args;
 use serde_json::json;
-use tessera_core::scan::{Detection, Frame, Scanner};
+use tessera_core::scan::{Detection, Scanner};
 
 use crate::error::{CliError, CliResult, EXIT_BAD_INPUT, EXIT_MISMATCH};
+use crate::image_input;
 
 /// `tessera scan`.
 #[derive(Debug, Args)]
@@ -51,8 +52,8 @@ pub fn scan(args: &ScanArgs) -> CliResult {
     let scanner = Scanner::default();
     let mut status = 0u8;
     for path in &args.images {
-        let image = match image::open(path) {
-            Ok(image) => image.into_rgba8(),
+        let image = match image_input::load(path) {
+            Ok(image) => image,
             Err(e) => {
                 // Keep going: the other images still get their line.
                 let err = CliError::arg(
@@ -72,9 +73,8 @@ pub fn scan(args: &ScanArgs) -> CliResult {
                 continue;
             }
         };
-        let (w, h) = image.dimensions();
-        let stride = (w as usize).saturating_mul(4);
-        let frame = Frame::rgba(w, h, image.as_raw(), stride)
+        let frame = image
+            .frame()
             .map_err(|e| CliError::arg(path.display().to_string(), e))?;
         let start = Instant::now();
         let found = scanner.scan(&frame);

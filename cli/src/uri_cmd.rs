@@ -15,9 +15,9 @@ use crate::input::{arg_or_stdin, now};
 #[derive(Debug, Subcommand)]
 pub enum UriCommand {
     /// Print the token an otpauth:// URI describes, as JSON (without the secret unless asked).
-    #[command(
-        after_help = "Example:\n  tessera uri show 'otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example'"
-    )]
+    #[command(after_help = "Example:\n  \
+            tessera uri show \\\n      \
+            'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example'")]
     Show {
         /// The otpauth:// URI, or - to read it from stdin.
         uri: String,

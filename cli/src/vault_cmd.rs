@@ -10,8 +10,14 @@ use tessera_core::vault::{
     NewToken, Passcode, TokenId, TokenInfo, TokenKind, UnlockedVault, Vault,
 };
 
+use std::path::Path;
+
+use tessera_core::scan::Scanner;
+use zeroize::Zeroizing;
+
 use crate::desktop::Home;
 use crate::error::{CliError, CliResult};
+use crate::image_input;
 use crate::input::{arg_or_stdin, now};
 use crate::uri_cmd::warning_text;
 use crate::vault_io::{
@@ -51,16 +57,19 @@ pub enum PasscodeCommand {
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Add tokens from otpauth:// Key URIs or a Google Authenticator export
-    /// (otpauth-migration://, every QR code of a split export). Asks for the passcode.
+    /// (otpauth-migration://, every QR code of a split export), given as text
+    /// or as PNG or JPEG images of their QR codes. Asks for the passcode.
     ///
     /// With --passcode-stdin and URI "-", the passcode is on the first line of
     /// stdin and the URI on the next.
-    #[command(
-        after_help = "Example:\n  tessera token import 'otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example'"
-    )]
+    #[command(after_help = "Examples:\n  \
+            tessera token import \\\n      \
+            'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example'\n  \
+            tessera token import screenshot-of-the-qr-code.png")]
     Import {
-        /// The URI, or - to read it from stdin.
-        #[arg(required = true, value_name = "URI")]
+        /// The URI, an image file of its QR code (PNG or JPEG), or - to read
+        /// the URI from stdin.
+        #[arg(required = true, value_name = "URI|IMAGE")]
         uris: Vec<String>,
         #[command(flatten)]
         home: HomeArg,
@@ -105,7 +114,7 @@ pub enum TokenCommand {
 fn open(home: &HomeArg) -> Result<(Home, Vault), CliError> {
     let dir = crate::desktop::home_dir(home.home.as_deref())?;
     let home = Home::open(dir, false)?;
-    let vault = Vault::open(home.platform(), config()).map_err(|e| vault_error(e, &home.dir))?;
+    let vault = Vault::open(home.platform()?, config()).map_err(|e| vault_error(e, &home.dir))?;
     Ok((home, vault))
 }
 
@@ -187,7 +196,7 @@ pub fn passcode(cmd: &PasscodeCommand) -> CliResult {
             let dir = crate::desktop::home_dir(home.home.as_deref())?;
             let home = Home::open(dir, true)?;
             let new = read_new_passcode(input)?;
-            Vault::create(home.platform(), config(), &new)
+            Vault::create(home.platform()?, config(), &new)
                 .map_err(|e| vault_error(e, &home.dir))?;
             println!("created a vault in {}", home.dir.display());
         }
@@ -268,6 +277,53 @@ pub fn token(cmd: &TokenCommand) -> CliResult {
     }
 }
 
+/// Whether a `token import` argument names an image file rather than
+/// holding a URI (a URI starts with its scheme; `-` is stdin).
+fn is_image_arg(arg: &str) -> bool {
+    if arg == "-" || starts_with_ignore_case(arg.trim_start(), "otpauth") {
+        return false;
+    }
+    let path = Path::new(arg);
+    path.is_file()
+        || path.extension().is_some_and(|e| {
+            ["png", "jpg", "jpeg"]
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        })
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(prefix))
+}
+
+/// The otpauth:// and otpauth-migration:// URIs of the QR codes in an image
+/// (a screenshot of an authenticator QR code or of an export).
+fn uris_in_image(arg: &str) -> Result<Vec<Zeroizing<String>>, CliError> {
+    let found = image_input::scan_file(Path::new(arg), &Scanner::default())
+        .map_err(|e| CliError::arg(arg, format!("cannot read the image: {e}")))?;
+    let mut uris = Vec::new();
+    for detection in found {
+        let payload = Zeroizing::new(detection.payload);
+        if let Ok(text) = std::str::from_utf8(&payload) {
+            let text = text.trim();
+            if starts_with_ignore_case(text, "otpauth://")
+                || starts_with_ignore_case(text, "otpauth-migration://")
+            {
+                uris.push(Zeroizing::new(text.to_owned()));
+            }
+        }
+    }
+    if uris.is_empty() {
+        return Err(CliError::arg(
+            arg,
+            "no otpauth:// or otpauth-migration:// QR code found in the image (a Tessera \
+             mosaic is activated with `tessera activate`)",
+        ));
+    }
+    Ok(uris)
+}
+
 fn import(uris: &[String], home: &HomeArg, input: &PasscodeArg) -> CliResult {
     let (home, vault) = open(home)?;
     check_can_attempt(&vault, &home)?;
@@ -280,17 +336,24 @@ fn import(uris: &[String], home: &HomeArg, input: &PasscodeArg) -> CliResult {
     let mut tokens = Vec::new();
     let mut export = MigrationImport::new();
     let mut has_export = false;
-    for uri in uris {
-        let uri = arg_or_stdin("URI", uri)?;
+    let mut texts = Vec::new();
+    for arg in uris {
+        if is_image_arg(arg) {
+            texts.extend(uris_in_image(arg)?);
+        } else {
+            texts.push(arg_or_stdin("URI", arg)?);
+        }
+    }
+    for uri in &texts {
         let is_export = uri
             .trim()
             .get(..20)
             .is_some_and(|s| s.eq_ignore_ascii_case("otpauth-migration://"));
         if is_export {
-            export.add(&uri).map_err(|e| CliError::arg("URI", e))?;
+            export.add(uri).map_err(|e| CliError::arg("URI", e))?;
             has_export = true;
         } else {
-            let parsed = parse_key_uri(&uri).map_err(|e| CliError::arg("URI", e))?;
+            let parsed = parse_key_uri(uri).map_err(|e| CliError::arg("URI", e))?;
             for w in &parsed.warnings {
                 eprintln!("warning: {}", warning_text(w));
             }

@@ -151,13 +151,17 @@ pub fn passcode_of(text: &str) -> Passcode {
     Passcode::new(text.as_bytes().to_vec())
 }
 
+/// The passcode prompt failed: there is no terminal to type it in (the
+/// command runs from a script, a pipe or a service).
+fn no_terminal(e: std::io::Error) -> CliError {
+    CliError::input(format!(
+        "cannot ask for the passcode: there is no terminal to type it in ({e}); give it on \
+         the first line of stdin with --passcode-stdin; nothing was stored"
+    ))
+}
+
 fn prompt(text: &str) -> Result<Passcode, CliError> {
-    let typed = rpassword::prompt_password(text).map_err(|e| {
-        CliError::arg(
-            "--passcode-stdin",
-            format!("cannot read the passcode from the terminal ({e}); use --passcode-stdin"),
-        )
-    })?;
+    let typed = rpassword::prompt_password(text).map_err(no_terminal)?;
     let typed = Zeroizing::new(typed);
     Ok(passcode_of(&typed))
 }
@@ -177,18 +181,9 @@ pub fn read_new_passcode(input: &PasscodeArg) -> Result<Passcode, CliError> {
         passcode_of(&stdin_line("new passcode")?)
     } else {
         eprintln!("Choose a passcode of {MIN_CHARS} to {MAX_CHARS} characters.");
-        let first = Zeroizing::new(rpassword::prompt_password("New passcode: ").map_err(|e| {
-            CliError::arg(
-                "--passcode-stdin",
-                format!("cannot read the terminal ({e}); use --passcode-stdin"),
-            )
-        })?);
-        let again = Zeroizing::new(rpassword::prompt_password("Repeat it: ").map_err(|e| {
-            CliError::arg(
-                "--passcode-stdin",
-                format!("cannot read the terminal ({e}); use --passcode-stdin"),
-            )
-        })?);
+        let first =
+            Zeroizing::new(rpassword::prompt_password("New passcode: ").map_err(no_terminal)?);
+        let again = Zeroizing::new(rpassword::prompt_password("Repeat it: ").map_err(no_terminal)?);
         if !bool::from(first.as_bytes().ct_eq(again.as_bytes())) {
             return Err(CliError::arg("passcode", "the two entries differ"));
         }

@@ -85,3 +85,14 @@ fn demo_passcode_from_stdin_must_meet_the_policy() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("passcode"));
 }
+
+/// `--out` is a folder: a file name is refused, not turned into a folder.
+#[test]
+fn out_must_be_a_folder() {
+    let name = std::env::temp_dir().join(format!("tessera-demo-{}.jpg", std::process::id()));
+    let out = demo(&["--out", name.to_str().unwrap()], "");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--out takes a folder"), "{err}");
+    assert!(!name.exists());
+}

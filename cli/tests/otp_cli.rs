@@ -611,3 +611,119 @@ fn google_authenticator_export() {
         "URI 1",
     );
 }
+
+/// Every command's help, as an 80-column terminal shows it.
+fn help_at_80_columns(command: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(command)
+        .arg("--help")
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{command:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+const COMMANDS: &[&[&str]] = &[
+    &[],
+    &["demo"],
+    &["portal"],
+    &["hotp"],
+    &["totp"],
+    &["ocra"],
+    &["issuer"],
+    &["issuer", "sign"],
+    &["scan"],
+    &["uri", "show"],
+    &["uri", "code"],
+    &["migration", "show"],
+    &["passcode", "set"],
+    &["passcode", "change"],
+    &["token", "import"],
+    &["token", "list"],
+    &["token", "code"],
+    &["token", "remove"],
+    &["activate"],
+    &["approve"],
+];
+
+/// The example lines of a help text: each is a command, a variable, or the
+/// continuation of a line ending in a backslash.
+fn examples(help: &str) -> Vec<String> {
+    let mut lines = help.lines().skip_while(|l| !l.starts_with("Example"));
+    lines.next();
+    lines
+        .take_while(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Examples are copied and pasted: no command is wrapped in its middle at
+/// 80 columns, and none uses a variable it does not define.
+#[test]
+fn help_examples_survive_copy_and_paste() {
+    for command in COMMANDS {
+        let help = help_at_80_columns(command);
+        let lines = examples(&help);
+        let mut continued = false;
+        let mut defined = Vec::new();
+        for line in &lines {
+            let starts_command = line.starts_with("  tessera ")
+                || line.starts_with("  printf ")
+                || line.starts_with("  KEY");
+            assert!(
+                starts_command || continued,
+                "{command:?}: a wrapped example line: {line:?}\n{help}"
+            );
+            assert!(line.len() <= 80, "{command:?}: {line:?}");
+            if let Some((name, _)) = line.trim().split_once('=') {
+                defined.push(format!("${name}"));
+                defined.push(format!("${{{name}}}"));
+            }
+            for word in line.split(|c: char| c.is_whitespace()) {
+                if word.starts_with('$') && !word.starts_with("$(") {
+                    assert!(
+                        defined.iter().any(|d| word.starts_with(d.as_str())),
+                        "{command:?}: {word} is not defined in the example"
+                    );
+                }
+            }
+            continued = line.ends_with('\\');
+        }
+    }
+}
+
+/// The OTP examples of the help run as printed, in a shell, and give
+/// RFC 6287's values.
+#[cfg(unix)]
+#[test]
+fn ocra_help_examples_run_as_printed() {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_tessera"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let script = examples(&help_at_80_columns(&["ocra"]))
+        .iter()
+        .map(|l| l.trim_start())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "237653\n22048402\n15510767\n"
+    );
+}

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 mod common;
@@ -295,6 +295,8 @@ fn wrong_codes_and_passcodes_store_nothing() {
         stderr(&out)
     );
     assert!(!w.dir.join("H/vault").exists());
+    // Nothing at all: not even the vault's folder and its lock file.
+    assert!(!w.dir.join("H").exists());
     // A mistyped code (U is not in the alphabet).
     let out = w.phone(
         "H",
@@ -317,7 +319,7 @@ fn wrong_codes_and_passcodes_store_nothing() {
         "{}",
         stderr(&out)
     );
-    assert!(!w.dir.join("H/vault").exists());
+    assert!(!w.dir.join("H").exists());
     // The portal still waits for the confirmation, and the offer still works.
     let otp = expect(
         &w.phone(
@@ -450,7 +452,6 @@ fn help_documents_the_exit_statuses() {
             "--passcode-stdin",
             "--home",
             "--json",
-            "6 the mosaic is not for this device",
             "10 the mosaic failed its integrity check",
             "Example:",
         ] {
@@ -462,6 +463,220 @@ fn help_documents_the_exit_statuses() {
     }
     let out = expect(&run(&dir, &["activate", "--help"], "", &[]), 0);
     assert!(out.contains("--code"), "{out}");
+    // approve takes no activation code and sets no passcode.
+    let out = expect(&run(&dir, &["approve", "--help"], "", &[]), 0);
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(!out.contains("activation code"), "{out}");
+    assert!(!out.contains("policy"), "{out}");
+    assert!(out.contains("6 the mosaic is not for this device"), "{out}");
     let out = expect(&run(&dir, &["--help"], "", &[]), 0);
     assert!(out.contains("activate") && out.contains("approve"), "{out}");
+}
+
+/// `activate` run by a script that forgot --passcode-stdin, with no
+/// terminal: the message names no flag the user did not give, no keyring
+/// warning is printed (nothing was written), and no folder is left.
+#[test]
+fn activate_without_a_terminal_says_so_and_leaves_nothing() {
+    let w = World::new("no-tty");
+    let (code, _) = w.enroll("alice", "act.png");
+    // setsid: a new session has no controlling terminal, so /dev/tty cannot
+    // be opened whoever runs the tests.
+    let Ok(out) = Command::new("setsid")
+        .arg(env!("CARGO_BIN_EXE_tessera"))
+        .args(["activate", "act.png", "--code", &code, "--home", "H"])
+        .current_dir(&w.dir)
+        .env_remove("TESSERA_HOME")
+        .env_remove("TESSERA_KEYSTORE")
+        .env("TESSERA_KDF", "floor")
+        .stdin(Stdio::null())
+        .output()
+    else {
+        eprintln!("setsid is not installed: skipped");
+        return;
+    };
+    let err = stderr(&out);
+    expect(&out, 2);
+    assert!(
+        err.contains("no terminal") && err.contains("--passcode-stdin"),
+        "{err}"
+    );
+    assert!(!err.contains("error: --passcode-stdin:"), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    assert!(!w.dir.join("H").exists(), "a folder was left behind");
+}
+
+/// The approval screen shows when the challenge expires; past its expiry by
+/// this computer's clock (the phone allows 120 s of clock difference, the
+/// portal refuses after 180 s), it says the portal may have expired it.
+#[test]
+fn approve_shows_the_expiry_and_warns_past_it() {
+    let w = World::new("expiry");
+    w.activated("alice", "H");
+    let t0 = now();
+    let issued = |out: &str| {
+        let at = t0.to_string();
+        expect(
+            &w.issuer(&["--now", &at, "login", "--user", "alice", "--out", out]),
+            0,
+        )
+    };
+    issued("fresh.png");
+    let at = |t: u64| [("TESSERA_NOW", t.to_string())];
+    let out = w.approve("H", "fresh.png", &at(t0 + 10));
+    expect(&out, 0);
+    assert!(
+        stderr(&out).contains("Expires:   in 2 min 50 s"),
+        "{}",
+        stderr(&out)
+    );
+    let challenge = issued("late.png");
+    let out = w.approve("H", "late.png", &at(t0 + 231));
+    let otp = expect(&out, 0);
+    let err = stderr(&out);
+    assert!(err.contains("51 s ago"), "{err}");
+    assert!(err.contains("this may have expired at the portal"), "{err}");
+    // And indeed the portal refuses it.
+    let late = (t0 + 231).to_string();
+    let out = w.issuer(&[
+        "--now",
+        &late,
+        "verify",
+        "--challenge",
+        &challenge,
+        "--otp",
+        &otp,
+    ]);
+    expect(&out, 1);
+    assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
+    // --json carries the expiry.
+    issued("json.png");
+    let out = w.phone(
+        "H",
+        &["approve", "json.png", "--json"],
+        &line(PASS),
+        &at(t0 + 10),
+    );
+    let json: serde_json::Value = serde_json::from_str(&expect(&out, 0)).unwrap();
+    assert_eq!(json["expires_at"], t0 + 180);
+}
+
+/// An authenticator QR code given to approve points to `token import`,
+/// which takes the image itself.
+#[test]
+fn otpauth_qr_codes_are_imported_from_images() {
+    let w = World::new("otpauth-image");
+    w.activated("alice", "H");
+    let uri = "otpauth://totp/Example:carol?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Example&digits=8";
+    write_qr(&w.dir.join("totp qr.png"), uri.as_bytes());
+    let out = w.approve("H", "totp qr.png", &[]);
+    expect(&out, 2);
+    assert!(
+        stderr(&out).contains("tessera token import 'totp qr.png'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = w.phone("H", &["token", "import", "totp qr.png"], &line(PASS), &[]);
+    assert_eq!(expect(&out, 0), "imported 2: Example:carol");
+    let out = w.phone(
+        "H",
+        &["token", "code", "2", "--time", "59"],
+        &line(PASS),
+        &[],
+    );
+    assert_eq!(expect(&out, 0), "94287082");
+    // A picture without an otpauth:// code says so.
+    let out = w.phone("H", &["token", "import", "act.png"], &line(PASS), &[]);
+    expect(&out, 2);
+    assert!(
+        stderr(&out).contains("no otpauth:// or otpauth-migration:// QR code"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `tessera issuer`: mosaics are written in the format their name says or
+/// refused before the portal records anything.
+#[test]
+fn issuer_refuses_unknown_mosaic_formats() {
+    let w = World::new("issuer-input");
+    let out = w.issuer(&["enroll", "--user", "alice", "--out", "act.jpg"]);
+    expect(&out, 2);
+    assert!(
+        stderr(&out).contains("--out") && stderr(&out).contains(".png or .svg"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!w.dir.join("act.jpg").exists());
+    // Nothing was enrolled: there is no activation to confirm.
+    expect(
+        &w.issuer(&["confirm", "--user", "alice", "--otp", "12345678"]),
+        1,
+    );
+    w.activated("alice", "H");
+    let out = w.issuer(&["login", "--user", "alice", "--out", "login.PNG"]);
+    expect(&out, 0);
+    assert!(
+        std::fs::read(w.dir.join("login.PNG"))
+            .unwrap()
+            .starts_with(b"\x89PNG")
+    );
+    let out = w.issuer(&["login", "--user", "alice", "--out", "login.svg"]);
+    expect(&out, 0);
+    assert!(
+        std::fs::read_to_string(w.dir.join("login.svg"))
+            .unwrap()
+            .contains("<svg")
+    );
+}
+
+/// Amounts follow the currency's decimals and must be positive; a negative
+/// one is refused as such, not as an unknown option.
+#[test]
+fn issuer_amounts_follow_the_currency() {
+    let w = World::new("issuer-amounts");
+    w.activated("alice", "H");
+    let sign = |amount: &str, currency: &str| {
+        w.issuer(&[
+            "sign",
+            "--user",
+            "alice",
+            "--amount",
+            amount,
+            "--currency",
+            currency,
+            "--payee",
+            "Boulangerie Schmit",
+            "--iban",
+            "LU28 0019 4006 4475 0000",
+            "--out",
+            "t.png",
+        ])
+    };
+    for (amount, currency, arg, reason) in [
+        ("10.555", "EUR", "--amount", "at most 2 decimals"),
+        ("0", "EUR", "--amount", "more than zero"),
+        ("0.00", "EUR", "--amount", "more than zero"),
+        ("-1", "EUR", "--amount", "more than zero"),
+        ("1.5", "JPY", "--amount", "whole number"),
+        (
+            "1.00",
+            "ERU",
+            "--currency",
+            "not a currency this portal knows",
+        ),
+    ] {
+        let out = sign(amount, currency);
+        let err = stderr(&out);
+        expect(&out, 2);
+        assert!(
+            err.contains(&format!("error: {arg}: ")) && err.contains(reason),
+            "{amount} {currency}: {err}"
+        );
+    }
+    expect(&sign("1500", "JPY"), 0);
+    expect(&sign("1.250", "KWD"), 0);
+    let out = w.approve("H", "t.png", &[]);
+    expect(&out, 0);
+    assert!(stderr(&out).contains("1.250 KWD"), "{}", stderr(&out));
 }

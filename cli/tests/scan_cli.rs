@@ -151,3 +151,78 @@ fn exit_status_says_what_happened() {
     let out = tessera(&["scan", dir.join("missing.png").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A PNG whose header declares `width × height` 8-bit grey pixels, with an
+/// empty image stream: a decompression bomb as the decoder first sees it
+/// (a real one is a few hundred kilobytes of deflated zeros).
+fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let crc = crc32(&out[start..]);
+        out.extend_from_slice(&crc.to_be_bytes());
+    }
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(
+        &mut out,
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+/// Images are refused by the dimensions they declare, before anything is
+/// decoded: a small file must not make the CLI allocate gigabytes.
+#[test]
+fn huge_declared_dimensions_are_refused_before_decoding() {
+    let dir = temp_dir("bomb");
+    for (w, h) in [(23_000u32, 23_000u32), (16_000, 16_000), (40_000, 10)] {
+        // Named .jpg on purpose: the format is read from the content.
+        let path = dir.join(format!("bomb-{w}x{h}.jpg"));
+        std::fs::write(&path, png_declaring(w, h)).unwrap();
+        let out = tessera(&["scan", path.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), "unreadable\n");
+        assert!(
+            stderr.contains(&format!("{w}×{h} pixels"))
+                && stderr.contains("at most 16384 pixels each way"),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    // The phone's commands read images the same way.
+    let path = dir.join("bomb-23000x23000.jpg");
+    let home = dir.join("home");
+    let out = tessera(&[
+        "approve",
+        path.to_str().unwrap(),
+        "--home",
+        home.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("23000×23000 pixels"), "{stderr}");
+}

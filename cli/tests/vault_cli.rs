@@ -177,7 +177,7 @@ fn nothing_secret_on_disk() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for file in ["vault", "device-key"] {
+        for file in ["vault", "device-key", ".lock", "keystore"] {
             let mode = std::fs::metadata(home.join(file))
                 .unwrap()
                 .permissions()
@@ -394,15 +394,24 @@ fn keyring_or_file_fallback() {
     };
     let err = stderr(&out);
     expect(out, 0);
-    if err.contains("no OS keyring is available") {
+    if err.contains("no OS keyring is running") {
         assert!(home.join("device-key").exists());
-        // The file stays in use once chosen, without a new warning.
+        // Said once, in Tessera's words, with what it means and what to do.
+        assert_eq!(err.matches("warning").count(), 1, "{err}");
+        assert!(!err.contains("No default store"), "{err}");
+        assert!(err.contains("try passcodes offline"), "{err}");
+        assert!(err.contains("GNOME Keyring"), "{err}");
+        // The file stays in use once chosen, and every use says what it means.
         let out = run_env(
             &["token", "list", "--home", h],
             "",
             &[("TESSERA_KEYSTORE", "")],
         );
-        assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("device key is in") && err.contains("offline"),
+            "{err}"
+        );
         expect(out, 0);
     } else {
         assert!(!home.join("device-key").exists());
@@ -425,4 +434,258 @@ fn help_explains_every_command() {
         let out = expect(run_env(args, "", &[]), 0);
         assert!(out.contains(needle), "{args:?}: {out}");
     }
+}
+
+/// Runs tessera and kills it after `secs` seconds (a command that blocks
+/// fails the test instead of hanging it).
+fn run_with_timeout(home: &Path, args: &[&str], stdin: &str, secs: u64) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
+    cmd.args(args)
+        .args(["--home", home.to_str().unwrap()])
+        .env_remove("TESSERA_HOME")
+        .env("TESSERA_KEYSTORE", "file")
+        .env("TESSERA_KDF", "floor")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() >= secs {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "tessera {args:?} still runs after {secs} s: {}",
+                stderr(&out)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The vault's folder is used only when it is the user's and closed to
+/// others; files in it are not followed through symbolic links, and a
+/// FIFO or a held lock does not block without a word.
+#[cfg(unix)]
+#[test]
+fn vault_folder_must_be_private_and_plain() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let set_mode = |p: &Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+
+    // An existing folder open to others is refused, with the command to run.
+    let home = temp_home("private");
+    std::fs::create_dir_all(&home).unwrap();
+    set_mode(&home, 0o755);
+    let out = run(&home, &["passcode", "set", "--passcode-stdin"], &line(PASS));
+    let err = stderr(&out);
+    assert!(
+        err.contains("mode 0755") && err.contains("chmod 700"),
+        "{err}"
+    );
+    expect(out, 5);
+    assert!(!home.join(".lock").exists());
+    set_mode(&home, 0o700);
+    expect(
+        run(&home, &["passcode", "set", "--passcode-stdin"], &line(PASS)),
+        0,
+    );
+    set_mode(&home, 0o750);
+    let out = run(&home, &["token", "list"], "");
+    assert!(stderr(&out).contains("chmod 700"), "{}", stderr(&out));
+    expect(out, 5);
+    set_mode(&home, 0o700);
+
+    // A folder of another user's (only root can make one here).
+    if rustix_uid_is_root(&home) {
+        let other = temp_home("private-other");
+        std::fs::create_dir_all(&other).unwrap();
+        set_mode(&other, 0o700);
+        let status = Command::new("chown")
+            .args(["65534", other.to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = run(
+            &other,
+            &["passcode", "set", "--passcode-stdin"],
+            &line(PASS),
+        );
+        let err = stderr(&out);
+        assert!(
+            err.contains("belongs to another user (uid 65534)") && err.contains("chown"),
+            "{err}"
+        );
+        expect(out, 5);
+    }
+
+    // .lock as a symbolic link: not followed, nothing created at its target.
+    let target = home.with_extension("planted");
+    let _ = std::fs::remove_file(&target);
+    std::fs::remove_file(home.join(".lock")).unwrap();
+    symlink(&target, home.join(".lock")).unwrap();
+    let out = run_with_timeout(&home, &["token", "list"], "", 20);
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    expect(out, 5);
+    assert!(!target.exists(), "tessera created the symlink's target");
+    std::fs::remove_file(home.join(".lock")).unwrap();
+
+    // .lock as a FIFO: refused at once, not waited on forever.
+    let status = Command::new("mkfifo")
+        .arg(home.join(".lock"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = run_with_timeout(&home, &["token", "list"], "", 20);
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    expect(out, 5);
+    std::fs::remove_file(home.join(".lock")).unwrap();
+    expect(run(&home, &["token", "list"], ""), 0);
+    let mode = std::fs::metadata(home.join(".lock"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    // A held lock: tessera says what it waits for, and goes on once released.
+    let held = std::fs::File::options()
+        .write(true)
+        .open(home.join(".lock"))
+        .unwrap();
+    held.lock().unwrap();
+    let h = home.clone();
+    let waiter = std::thread::spawn(move || run_with_timeout(&h, &["token", "list"], "", 30));
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    held.unlock().unwrap();
+    let out = waiter.join().unwrap();
+    assert!(
+        stderr(&out).contains("waiting for another tessera"),
+        "{}",
+        stderr(&out)
+    );
+    expect(out, 0);
+}
+
+/// Whether this test runs as root (who may chown), judged by the owner of
+/// a folder it just created.
+#[cfg(unix)]
+fn rustix_uid_is_root(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(dir).unwrap().uid() == 0
+}
+
+/// The device key file: private to the user, not a link, never planted
+/// next to a keyring vault; its loss is told apart from an absent keyring.
+#[cfg(unix)]
+#[test]
+fn device_key_file_is_checked_and_its_loss_explained() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let home = set_up("key-file");
+    let key = home.join("device-key");
+    assert_eq!(
+        std::fs::read_to_string(home.join("keystore")).unwrap(),
+        "file\n"
+    );
+    // Every use says what a key file means.
+    let out = run(&home, &["token", "list"], "");
+    assert!(
+        stderr(&out).contains("anyone with a copy of"),
+        "{}",
+        stderr(&out)
+    );
+    expect(out, 0);
+
+    // Readable by others: refused, with the chmod to run.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(&home, &["token", "list"], "");
+    assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+    expect(out, 5);
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // A symbolic link is not followed.
+    let real = home.with_extension("key-elsewhere");
+    std::fs::rename(&key, &real).unwrap();
+    symlink(&real, &key).unwrap();
+    let out = run(&home, &["token", "list"], "");
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    expect(out, 5);
+    std::fs::remove_file(&key).unwrap();
+    std::fs::rename(&real, &key).unwrap();
+    expect(run(&home, &["token", "list"], ""), 0);
+
+    // A key file next to a vault whose key is in the keyring is refused,
+    // not used in the keyring's place.
+    std::fs::write(home.join("keystore"), "keyring\n").unwrap();
+    let out = run(&home, &["token", "list"], "");
+    let err = stderr(&out);
+    assert!(err.contains("did not write that file"), "{err}");
+    expect(out, 5);
+    std::fs::write(home.join("keystore"), "file\n").unwrap();
+
+    // The key file deleted, and no keyring in the environment: the key is
+    // gone (exit 4, how to start over), not "the keyring holds it".
+    std::fs::remove_file(&key).unwrap();
+    let out = run_env(
+        &["token", "list", "--home", home.to_str().unwrap()],
+        "",
+        &[("TESSERA_KEYSTORE", "")],
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("device key of the vault") && err.contains("is gone"),
+        "{err}"
+    );
+    assert!(err.contains("tessera passcode set"), "{err}");
+    assert!(!err.contains("No default store"), "{err}");
+    expect(out, 4);
+}
+
+/// A home that is a file, or a folder the user cannot write in: the message
+/// says what to do, not just "File exists" or "Permission denied".
+#[cfg(unix)]
+#[test]
+fn unusable_homes_say_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let file = temp_home("is-a-file");
+    std::fs::write(&file, b"").unwrap();
+    for args in [
+        &["passcode", "set", "--passcode-stdin"][..],
+        &["token", "list"],
+    ] {
+        let out = run(&file, args, &line(PASS));
+        let err = stderr(&out);
+        assert!(err.contains("is a file, not a folder"), "{args:?}: {err}");
+        expect(out, 2);
+    }
+    let below = file.join("vault-home");
+    let out = run(
+        &below,
+        &["passcode", "set", "--passcode-stdin"],
+        &line(PASS),
+    );
+    assert!(
+        stderr(&out).contains("is a file, not a folder"),
+        "{}",
+        stderr(&out)
+    );
+    expect(out, 2);
+    std::fs::remove_file(&file).unwrap();
+
+    let home = set_up("read-only");
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o500)).unwrap();
+    let out = run(&home, &["token", "list"], "");
+    let err = stderr(&out);
+    assert!(
+        err.contains("not writable for you") && err.contains("chmod 700"),
+        "{err}"
+    );
+    expect(out, 5);
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
 }

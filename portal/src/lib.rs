@@ -5,7 +5,9 @@
 //! - [`Portal`]: enrol, confirm, issue login and transaction challenges, verify.
 //! - [`store`]: the state behind a trait, SQLite by default.
 //! - [`render`]: mosaics as PNG or SVG.
+//! - [`amount`]: amounts per currency (minor units), checked for every transaction.
 
+pub mod amount;
 mod error;
 mod portal;
 pub mod render;

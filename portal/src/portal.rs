@@ -275,6 +275,9 @@ impl<S: PortalStore> Portal<S> {
         transaction: Option<Transaction>,
         now: u64,
     ) -> Result<IssuedChallenge, PortalError> {
+        if let Some(t) = &transaction {
+            crate::amount::check(&t.amount, &t.currency)?;
+        }
         let token = self.active_token(user_id, token)?;
         if token.failures >= self.config.max_failures {
             return Err(PortalError::TokenLocked);

@@ -3,7 +3,7 @@
 //! the directory), readable by the owner only.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use tessera_core::platform::{SecureStorage, StorageError};
@@ -31,6 +31,29 @@ impl FileStorage {
         }
         Ok(self.dir.join(name))
     }
+}
+
+/// Largest blob read: far above any vault, far below what would hurt.
+const MAX_BLOB_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads at most `max` bytes of the regular file `path` in the vault's
+/// folder, without following a symbolic link at its name; `None` when
+/// there is no such file.
+pub fn read_in_folder(path: &Path, max: u64) -> io::Result<Option<Vec<u8>>> {
+    let file = match super::open_in_folder(OpenOptions::new().read(true), path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("it is not a regular file; remove it"));
+    }
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(io::Error::other(format!("it is larger than {max} bytes")));
+    }
+    Ok(Some(bytes))
 }
 
 fn io_error(operation: &'static str, e: &io::Error) -> StorageError {
@@ -91,11 +114,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 impl SecureStorage for FileStorage {
     fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        match fs::read(self.path(name, "read")?) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io_error("read", &e)),
-        }
+        read_in_folder(&self.path(name, "read")?, MAX_BLOB_BYTES).map_err(|e| io_error("read", &e))
     }
 
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StorageError> {

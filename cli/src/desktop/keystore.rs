@@ -1,21 +1,33 @@
 //! [`DeviceKeystore`] on the desktop: a random AES-256 key and the
 //! generation counter, kept together (40 bytes) in the OS keyring through
 //! the `keyring` crate, or, where no keyring runs, in a 0600 file next to
-//! the vault (with a warning: a copy of the whole directory then carries
-//! the key, so the device binding is gone).
+//! the vault. In a file, the key no longer binds the vault to this
+//! machine: a copy of the folder carries the key, so whoever has the copy
+//! can try passcodes offline, without the attempt limit (and the rollback
+//! check, whose generation is in the same file, no longer holds). Every
+//! use of such a vault says so.
+//!
+//! Which of the two holds the key is recorded in `keystore` when the key
+//! is created, so that a missing key file is told apart from a keyring
+//! that does not answer, and a `device-key` file appearing next to a
+//! keyring vault is refused instead of silently replacing its key.
 
-use std::fs;
-use std::io;
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use tessera_core::crypto;
 use tessera_core::platform::{DeviceKeystore, KeystoreError};
 use zeroize::Zeroizing;
 
-use super::file_storage::atomic_write;
+use super::file_storage::{atomic_write, read_in_folder};
+use super::shell_quote;
+use crate::error::CliError;
 
 /// The file that holds the key where no keyring runs.
 pub const KEY_FILE: &str = "device-key";
+/// The file that says where the key is: `keyring` or `file` (not secret).
+pub const MARKER_FILE: &str = "keystore";
 const RECORD_LEN: usize = crypto::KEY_LEN + 8;
 const AAD: &[u8] = b"tessera/desktop/device-key/v1";
 
@@ -30,8 +42,14 @@ pub enum Backend {
         /// Entry user (the vault directory, so each has its own key).
         user: String,
     },
-    /// A file readable by the owner only.
-    File(PathBuf),
+    /// A file readable by the owner only; `why` says why it is not the
+    /// keyring (shown once, when the key is created).
+    File {
+        /// The key file.
+        path: PathBuf,
+        /// Why the key goes to a file (`None`: a throwaway vault, say nothing).
+        why: Option<String>,
+    },
     /// The keyring holds the key but cannot be reached now.
     Unavailable(String),
 }
@@ -39,6 +57,7 @@ pub enum Backend {
 /// The desktop device keystore.
 #[derive(Debug, Clone)]
 pub struct DesktopKeystore {
+    home: PathBuf,
     backend: Backend,
 }
 
@@ -73,10 +92,48 @@ fn unavailable(e: impl std::fmt::Display) -> KeystoreError {
     KeystoreError::Unavailable(e.to_string())
 }
 
+/// Reads the key file: a regular file of this user's that no one else may
+/// read, not a symbolic link.
+fn read_key_file(path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>, KeystoreError> {
+    let shown = path.display();
+    let bytes = read_in_folder(path, RECORD_LEN as u64)
+        .map_err(|e| unavailable(format!("cannot read {shown}: {e}")))?;
+    #[cfg(unix)]
+    if bytes.is_some() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let meta = fs::symlink_metadata(path)
+            .map_err(|e| unavailable(format!("cannot read {shown}: {e}")))?;
+        let mode = meta.permissions().mode() & 0o777;
+        if meta.uid() != rustix::process::getuid().as_raw() || mode & 0o077 != 0 {
+            return Err(unavailable(format!(
+                "{shown} is not private to you (mode {mode:04o}, uid {}), so it may not be the \
+                 key tessera wrote: if it is, run `chmod 600 {}`",
+                meta.uid(),
+                shell_quote(path)
+            )));
+        }
+    }
+    Ok(bytes.map(Zeroizing::new))
+}
+
 impl DesktopKeystore {
-    /// A keystore over `backend`.
-    pub fn new(backend: Backend) -> Self {
-        Self { backend }
+    /// A keystore over `backend` for the vault in `home`.
+    pub fn new(home: &Path, backend: Backend) -> Self {
+        Self {
+            home: home.to_path_buf(),
+            backend,
+        }
+    }
+
+    /// The key in a file in `home`, without warnings (`tessera demo`).
+    pub fn throwaway(home: &Path) -> Self {
+        Self::new(
+            home,
+            Backend::File {
+                path: home.join(KEY_FILE),
+                why: None,
+            },
+        )
     }
 
     fn load(&self) -> Result<Option<Record>, KeystoreError> {
@@ -90,10 +147,9 @@ impl DesktopKeystore {
                     Err(e) => return Err(unavailable(e)),
                 }
             }
-            Backend::File(path) => match fs::read(path) {
-                Ok(bytes) => Zeroizing::new(bytes),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-                Err(e) => return Err(unavailable(e)),
+            Backend::File { path, .. } => match read_key_file(path)? {
+                Some(bytes) => bytes,
+                None => return Ok(None),
             },
             Backend::Unavailable(reason) => return Err(unavailable(reason)),
         };
@@ -107,7 +163,7 @@ impl DesktopKeystore {
             Backend::Keyring { service, user } => keyring::Entry::new(service, user)
                 .and_then(|entry| entry.set_secret(&bytes))
                 .map_err(unavailable),
-            Backend::File(path) => atomic_write(path, &bytes).map_err(unavailable),
+            Backend::File { path, .. } => atomic_write(path, &bytes).map_err(unavailable),
             Backend::Unavailable(reason) => Err(unavailable(reason)),
         }
     }
@@ -115,7 +171,39 @@ impl DesktopKeystore {
     fn key(&self) -> Result<Record, KeystoreError> {
         self.load()?.ok_or(KeystoreError::KeyMissing)
     }
+
+    /// Records where the new key is, and says once what a key file means.
+    fn record_backend(&self) -> Result<(), KeystoreError> {
+        let marker: &[u8] = match &self.backend {
+            #[cfg(feature = "os-keyring")]
+            Backend::Keyring { .. } => b"keyring\n",
+            Backend::File { .. } => b"file\n",
+            Backend::Unavailable(_) => return Ok(()),
+        };
+        atomic_write(&self.home.join(MARKER_FILE), marker).map_err(unavailable)?;
+        if let Backend::File {
+            path,
+            why: Some(why),
+        } = &self.backend
+        {
+            eprintln!(
+                "warning: {why}, so this vault's device key is kept in {} (readable by you \
+                 only). Anyone who gets a copy of {} can then try passcodes offline, without \
+                 the limit of {} attempts. {}",
+                path.display(),
+                self.home.display(),
+                tessera_core::vault::attempts::MAX_FAILURES,
+                HOW_TO_GET_A_KEYRING
+            );
+        }
+        Ok(())
+    }
 }
+
+/// How to get a keyring, for the warnings.
+const HOW_TO_GET_A_KEYRING: &str = "To keep the key in a keyring instead, run tessera in a \
+desktop session with one unlocked (GNOME Keyring, KWallet, or KeePassXC with Secret Service \
+integration on Linux; macOS and Windows always have one) before creating the vault.";
 
 impl DeviceKeystore for DesktopKeystore {
     fn create_key(&self) -> Result<(), KeystoreError> {
@@ -128,7 +216,8 @@ impl DeviceKeystore for DesktopKeystore {
             generation: 0,
         };
         record.key.copy_from_slice(key.expose());
-        self.store(&record)
+        self.store(&record)?;
+        self.record_backend()
     }
 
     fn wrap(&self, plaintext: &[u8]) -> Result<Vec<u8>, KeystoreError> {
@@ -168,12 +257,8 @@ impl DeviceKeystore for DesktopKeystore {
                     Err(e) => Err(unavailable(e)),
                 }
             }
-            Backend::File(path) => {
-                // Overwrite before unlinking: the filesystem may keep the
-                // old blocks, but not through this file.
-                if path.exists() {
-                    atomic_write(path, &[0u8; RECORD_LEN]).map_err(unavailable)?;
-                }
+            Backend::File { path, .. } => {
+                overwrite_in_place(path).map_err(unavailable)?;
                 match fs::remove_file(path) {
                     Ok(()) => Ok(()),
                     Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
@@ -185,57 +270,153 @@ impl DeviceKeystore for DesktopKeystore {
     }
 }
 
-/// Chooses where the device key of the vault in `home` lives: the file when
-/// `force_file` is set or the file already exists (the vault started with
-/// it), otherwise the OS keyring when it answers, otherwise the file (and
-/// `warning` says why), unless the vault exists, in which case its key is
-/// in the unreachable keyring.
+/// Writes zeros over the key file's bytes, in the file itself (not a new
+/// file renamed over it), and syncs them, so that the unlinked file's
+/// blocks do not keep the key on a file system that overwrites in place
+/// (ext4, XFS). Copy-on-write file systems (btrfs, ZFS, APFS) and SSDs may
+/// still keep the old blocks: the key's secrecy rests on the folder being
+/// private, not on this.
+fn overwrite_in_place(path: &Path) -> io::Result<()> {
+    let mut file = match super::open_in_folder(OpenOptions::new().write(true), path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(());
+    }
+    let len = usize::try_from(meta.len())
+        .unwrap_or(RECORD_LEN)
+        .min(RECORD_LEN);
+    file.write_all(&vec![0u8; len])?;
+    file.sync_all()
+}
+
+/// Where the key is, by the marker (`None`: a vault of an earlier version,
+/// or no vault yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Keyring,
+    File,
+}
+
+fn read_marker(home: &Path) -> Result<Option<Marker>, CliError> {
+    let path = home.join(MARKER_FILE);
+    let bytes = read_in_folder(&path, 64)
+        .map_err(|e| CliError::vault(format!("cannot read {}: {e}", path.display())))?;
+    match bytes.as_deref().map(<[u8]>::trim_ascii) {
+        None => Ok(None),
+        Some(b"keyring") => Ok(Some(Marker::Keyring)),
+        Some(b"file") => Ok(Some(Marker::File)),
+        Some(_) => Err(CliError::vault(format!(
+            "{} does not say keyring or file; tessera did not write it",
+            path.display()
+        ))),
+    }
+}
+
+/// Chooses where the device key of the vault in `home` lives, from the
+/// marker written when the key was created; for a new vault, the keyring
+/// when it answers (or a file when `force_file`). An existing vault with
+/// its key in a file gets a warning on every use.
 pub fn choose_backend(
     home: &Path,
     force_file: bool,
     vault_exists: bool,
-) -> (Backend, Option<String>) {
+) -> Result<Backend, CliError> {
     let file = home.join(KEY_FILE);
-    if force_file || file.exists() {
-        return (Backend::File(file), None);
+    let file_exists = fs::symlink_metadata(&file).is_ok();
+    let in_file = |why: Option<String>| {
+        if vault_exists {
+            eprintln!(
+                "warning: this vault's device key is in {}, not in an OS keyring: anyone with a \
+                 copy of {} can try passcodes offline",
+                file.display(),
+                home.display()
+            );
+        }
+        Backend::File {
+            path: file.clone(),
+            why,
+        }
+    };
+    let marker = read_marker(home)?;
+    if marker == Some(Marker::File) {
+        return Ok(in_file(None));
+    }
+    if marker == Some(Marker::Keyring) {
+        if file_exists {
+            return Err(CliError::vault(format!(
+                "{} exists, but this vault's device key is in the OS keyring: tessera did not \
+                 write that file, and using it would replace the keyring's key; remove it",
+                file.display()
+            )));
+        }
+        return Ok(match keyring_backend(home) {
+            Ok(backend) => backend,
+            Err(reason) => Backend::Unavailable(format!(
+                "this vault's device key is in the OS keyring, which cannot be reached now \
+                 ({reason}); unlock or start the keyring (log in to the desktop session) and try \
+                 again"
+            )),
+        });
+    }
+    // No marker: a new vault, or one of an earlier version (which used the
+    // file when it existed, else the keyring).
+    if force_file {
+        return Ok(in_file(Some("TESSERA_KEYSTORE=file is set".into())));
+    }
+    if file_exists {
+        return Ok(in_file(None));
     }
     let reason = match keyring_backend(home) {
-        Ok(backend) => return (backend, None),
+        Ok(backend) => return Ok(backend),
         Err(reason) => reason,
     };
     if vault_exists {
-        return (
-            Backend::Unavailable(format!(
-                "the OS keyring holds this vault's key but {reason}"
-            )),
-            None,
-        );
+        let dir = shell_quote(home);
+        return Ok(Backend::Unavailable(format!(
+            "this vault's device key is neither in {} nor in an OS keyring ({reason}). If a \
+             keyring holds it, unlock or start it and try again; if the key file was deleted, \
+             the vault cannot be opened: move {dir}/vault away and create a new vault with \
+             `tessera passcode set --home {dir}`, then import or activate your tokens again",
+            file.display()
+        )));
     }
-    let warning = format!(
-        "no OS keyring is available ({reason}); the device key is kept in {} (mode 0600), \
-         so a copy of that directory is not bound to this machine",
-        file.display()
-    );
-    (Backend::File(file), Some(warning))
+    Ok(in_file(Some(reason)))
 }
 
+/// The keyring entry of the vault in `home`, or why there is none (in
+/// Tessera's words: the keyring library's own text says "No default store
+/// has been set" when no Secret Service answers).
 #[cfg(feature = "os-keyring")]
 fn keyring_backend(home: &Path) -> Result<Backend, String> {
+    let no_keyring = |e: &keyring::Error| match e {
+        keyring::Error::NoDefaultStore => {
+            if cfg!(any(target_os = "macos", target_os = "windows")) {
+                format!("the system keychain did not answer: {e}")
+            } else {
+                "no OS keyring is running (no Secret Service answers on the session bus)".into()
+            }
+        }
+        other => format!("the OS keyring did not answer: {other}"),
+    };
     let service = "tessera-device-key".to_owned();
     let user = fs::canonicalize(home)
         .unwrap_or_else(|_| home.to_path_buf())
         .display()
         .to_string();
-    let entry = keyring::Entry::new(&service, &user).map_err(|e| e.to_string())?;
+    let entry = keyring::Entry::new(&service, &user).map_err(|e| no_keyring(&e))?;
     match entry.get_secret() {
         Ok(_) | Err(keyring::Error::NoEntry) => Ok(Backend::Keyring { service, user }),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(no_keyring(&e)),
     }
 }
 
 #[cfg(not(feature = "os-keyring"))]
 fn keyring_backend(_home: &Path) -> Result<Backend, String> {
-    Err("built without the os-keyring feature".into())
+    Err("this tessera was built without the os-keyring feature".into())
 }
 
 #[cfg(test)]
@@ -247,7 +428,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("tessera-ks-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
-        let ks = DesktopKeystore::new(Backend::File(dir.join(KEY_FILE)));
+        let ks = DesktopKeystore::throwaway(&dir);
         assert_eq!(ks.wrap(b"x").err(), Some(KeystoreError::KeyMissing));
         assert_eq!(ks.generation().unwrap(), 0);
         ks.create_key().unwrap();
@@ -273,6 +454,26 @@ mod tests {
         assert!(!dir.join(KEY_FILE).exists());
         assert_eq!(ks.unwrap(&wrapped).err(), Some(KeystoreError::KeyMissing));
         ks.delete_key().unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Deleting the key overwrites the file itself before unlinking it (a
+    /// second link to the same file sees zeros), rather than renaming a new
+    /// file over it, which would leave the old blocks holding the key.
+    #[cfg(unix)]
+    #[test]
+    fn delete_overwrites_the_key_file_in_place() {
+        let dir = std::env::temp_dir().join(format!("tessera-ks-wipe-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let ks = DesktopKeystore::throwaway(&dir);
+        ks.create_key().unwrap();
+        let link = dir.join("second-link");
+        fs::hard_link(dir.join(KEY_FILE), &link).unwrap();
+        assert_ne!(fs::read(&link).unwrap(), vec![0u8; RECORD_LEN]);
+        ks.delete_key().unwrap();
+        assert!(!dir.join(KEY_FILE).exists());
+        assert_eq!(fs::read(&link).unwrap(), vec![0u8; RECORD_LEN]);
         fs::remove_dir_all(&dir).unwrap();
     }
 }
