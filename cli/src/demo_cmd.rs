@@ -206,19 +206,17 @@ fn save_png(dir: &Path, name: &str, payload: &[u8]) -> Result<PathBuf, CliError>
 
 /// What the phone's camera reads from the PNG: the file's pixels through
 /// the phone's scanner.
-fn scan_png(auth: &Authenticator, path: &Path) -> Result<Vec<u8>, CliError> {
+fn scan_png(auth: &Authenticator, path: &Path) -> Result<Request, CliError> {
     let image = image_input::load(path)
         .map_err(|e| demo_error(format!("cannot read {}: {e}", path.display())))?;
     let frame = image.frame().map_err(demo_error)?;
-    auth.scan(&frame)
-        .into_iter()
-        .next()
-        .map(|d| d.payload)
+    auth.scan_and_read(&frame)
+        .map_err(demo_error)?
         .ok_or_else(|| demo_error(format!("the scanner found no code in {}", path.display())))
 }
 
 fn scan_challenge(auth: &Authenticator, path: &Path) -> Result<ChallengeRequest, CliError> {
-    match auth.read(&scan_png(auth, path)?).map_err(demo_error)? {
+    match scan_png(auth, path)? {
         Request::Challenge(c) => Ok(c),
         _ => Err(demo_error("expected a login or transaction mosaic")),
     }
@@ -312,7 +310,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
             code.as_str()
         ),
     );
-    let request = match auth.read(&scan_png(&auth, &path)?).map_err(demo_error)? {
+    let request = match scan_png(&auth, &path)? {
         Request::Activation(r) => r,
         _ => return Err(demo_error("expected an activation mosaic")),
     };

@@ -20,7 +20,7 @@ use crate::error::{
     CliError, CliResult, EXIT_ALREADY_ANSWERED, EXIT_CLOCK_SKEW, EXIT_EXPIRED, EXIT_NOT_FOR_DEVICE,
     EXIT_TAMPERED,
 };
-use crate::image_input;
+use crate::image_input::{self, ImageFrame};
 use crate::input::arg_or_stdin;
 use crate::vault_io::{
     HomeArg, PasscodeArg, check_can_attempt, config, read_new_passcode, read_passcode, unlock_error,
@@ -93,24 +93,37 @@ pub struct ApproveArgs {
     json: bool,
 }
 
-/// The payload of the mosaic in `path`, read by the core's scanner. With
-/// several QR codes in the picture, the first Tessera mosaic wins.
-fn scan_file(path: &Path) -> Result<Vec<u8>, CliError> {
-    let name = path.display().to_string();
-    let scanner = tessera_core::scan::Scanner::default();
-    let mut found = image_input::scan_file(path, &scanner)
-        .map_err(|e| CliError::arg(&name, format!("cannot read the image: {e}")))?;
-    if found.is_empty() {
-        return Err(CliError::arg(
-            &name,
-            "no QR code found in the image; use a sharper or larger picture of the mosaic",
-        ));
-    }
-    let first_mosaic = found
-        .iter()
-        .position(|d| Envelope::parse(&d.payload).is_ok())
-        .unwrap_or(0);
-    Ok(found.swap_remove(first_mosaic).payload)
+/// The image in `path`, decoded within the input limits.
+fn load_image(path: &Path) -> Result<ImageFrame, CliError> {
+    image_input::load(path).map_err(|e| {
+        CliError::arg(
+            path.display().to_string(),
+            format!("cannot read the image: {e}"),
+        )
+    })
+}
+
+fn no_code(path: &Path) -> CliError {
+    CliError::arg(
+        path.display().to_string(),
+        "no QR code found in the image; use a sharper or larger picture of the mosaic",
+    )
+}
+
+/// What the image asks for, by the core's one policy for a picture with
+/// several codes (`Authenticator::scan_and_read`: the first that reads).
+fn scan_request(
+    auth: &Authenticator,
+    image: &ImageFrame,
+    path: &Path,
+    fail: impl Fn(AuthError) -> CliError,
+) -> Result<Request, CliError> {
+    let frame = image
+        .frame()
+        .map_err(|e| CliError::arg(path.display().to_string(), e))?;
+    auth.scan_and_read(&frame)
+        .map_err(fail)?
+        .ok_or_else(|| no_code(path))
 }
 
 /// An otpauth:// (or export) QR code given to activate or approve.
@@ -243,13 +256,21 @@ fn group_iban(iban: &str) -> String {
 
 /// What the user approves, for the terminal (also `tessera demo`'s phone).
 pub fn describe(c: &Challenge) -> String {
-    let mut out = match &c.transaction {
+    // The portal's name comes first and stands out: a phishing page can
+    // show another portal's mosaic, and only the user, reading this name,
+    // can notice that it is not the site in front of them.
+    let host = c
+        .origin
+        .split_once("://")
+        .map_or(c.origin.as_str(), |(_, rest)| rest);
+    let mut out = format!("== {host} ==\nApprove only if this is the site in front of you.\n");
+    out.push_str(&match &c.transaction {
         None => format!("Log in to {}\n  User:      {}\n", c.origin, c.user_id),
         Some(_) => format!(
             "Sign a transaction at {}\n  User:      {}\n",
             c.origin, c.user_id
         ),
-    };
+    });
     if let Some(t) = &c.transaction {
         out.push_str(&format!("  Amount:    {} {}\n", t.amount, t.currency));
         out.push_str(&format!("  Payee:     {}\n", t.payee));
@@ -260,6 +281,12 @@ pub fn describe(c: &Challenge) -> String {
         if let Some(text) = &t.text {
             out.push_str(&format!("  Text:      {text}\n"));
         }
+    }
+    for field in c.deceptive_fields() {
+        out.push_str(&format!(
+            "warning: the {field} mixes alphabets or imitates Latin letters: read it letter by \
+             letter before approving\n"
+        ));
     }
     out
 }
@@ -283,17 +310,18 @@ fn challenge_json(c: &Challenge, token: Option<&MosaicBinding>) -> Value {
         "expires_at": c.expires_at,
         "token_id": token.map(|b| b.portal_token_id.to_string()),
         "transaction": transaction,
+        "deceptive_fields": c.deceptive_fields(),
     })
 }
 
 /// Runs `tessera activate`.
 pub fn activate(args: &ActivateArgs) -> CliResult {
-    let payload = scan_file(&args.image)?;
+    let image = load_image(&args.image)?;
     // The code may come first on stdin, before any passcode.
     let code = arg_or_stdin("--code", &args.code)?;
     let (home, auth) = open(&args.home, true)?;
     let fail = |e: AuthError| auth_error(e, Some(&auth), &home.dir);
-    let request = match auth.read(&payload).map_err(fail)? {
+    let request = match scan_request(&auth, &image, &args.image, fail)? {
         Request::Activation(r) => r,
         Request::Challenge(c) => {
             return Err(CliError::input(format!(
@@ -347,28 +375,47 @@ pub fn activate(args: &ActivateArgs) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Explains why a mosaic cannot be approved when `--home` does not exist.
-fn without_vault(payload: &[u8], home: &Path) -> CliError {
-    match Envelope::parse(payload) {
-        Ok(e) if e.kind() == MosaicKind::Activation => CliError::input(
+/// Explains why the mosaic in `image` cannot be approved when `--home`
+/// does not exist (there is no authenticator to read it with): an
+/// activation mosaic anywhere in the picture says so, any other mosaic is
+/// not for this device, else the first code's reason.
+fn without_vault(image: &ImageFrame, path: &Path, home: &Path) -> CliError {
+    let found = image
+        .frame()
+        .map(|frame| tessera_core::scan::Scanner::default().scan(&frame))
+        .unwrap_or_default();
+    let envelopes: Vec<_> = found
+        .iter()
+        .filter_map(|d| Envelope::parse(&d.payload).ok())
+        .collect();
+    if envelopes.iter().any(|e| e.kind() == MosaicKind::Activation) {
+        return CliError::input(
             "this is an activation mosaic; activate this device with `tessera activate MOSAIC \
              --code CODE`",
-        ),
-        Ok(_) => not_for_this_device(home),
-        Err(e) => mosaic_error(e, home),
+        );
+    }
+    if !envelopes.is_empty() {
+        return not_for_this_device(home);
+    }
+    match found.first() {
+        Some(d) => match Envelope::parse(&d.payload) {
+            Ok(_) => not_for_this_device(home),
+            Err(e) => mosaic_error(e, home),
+        },
+        None => no_code(path),
     }
 }
 
 /// Runs `tessera approve`.
 pub fn approve(args: &ApproveArgs) -> CliResult {
-    let payload = scan_file(&args.image)?;
+    let image = load_image(&args.image)?;
     let dir = crate::desktop::home_dir(args.home.home.as_deref())?;
     if !dir.is_dir() {
-        return Err(without_vault(&payload, &dir));
+        return Err(without_vault(&image, &args.image, &dir));
     }
     let (home, auth) = open(&args.home, false)?;
     let fail = |e: AuthError| auth_error(e, Some(&auth), &home.dir);
-    let request = match auth.read(&payload).map_err(fail)? {
+    let request = match scan_request(&auth, &image, &args.image, fail)? {
         Request::Challenge(c) => c,
         Request::Activation(_) => {
             return Err(CliError::input(

@@ -680,3 +680,43 @@ fn issuer_amounts_follow_the_currency() {
     expect(&out, 0);
     assert!(stderr(&out).contains("1.250 KWD"), "{}", stderr(&out));
 }
+
+/// The portal's name stands first on the approval screen (a relayed login
+/// mosaic can only be noticed there), and a payee that mixes alphabets is
+/// flagged before the passcode is asked.
+#[test]
+fn approve_puts_the_portal_first_and_flags_look_alike_payees() {
+    let w = World::new("lookalike");
+    w.activated("alice", "H");
+    let t0 = now().to_string();
+    expect(
+        &w.issuer(&[
+            "--now",
+            &t0,
+            "sign",
+            "--user",
+            "alice",
+            "--amount",
+            "12.00",
+            // A Cyrillic "о" in "Boulangerie".
+            "--payee",
+            "B\u{043E}ulangerie Schmit",
+            "--iban",
+            "LU280019400644750000",
+            "--out",
+            "odd.png",
+        ]),
+        0,
+    );
+    let out = w.approve("H", "odd.png", &[]);
+    expect(&out, 0);
+    let err = stderr(&out);
+    // The first line after the key-file warning of the test setup.
+    let screen = err
+        .lines()
+        .skip_while(|l| l.starts_with("warning: this vault's device key"))
+        .collect::<Vec<_>>();
+    assert_eq!(screen.first(), Some(&"== portal.example.lu =="), "{err}");
+    assert!(err.contains("warning: the payee mixes alphabets"), "{err}");
+    assert!(!err.contains("the user mixes"), "{err}");
+}
