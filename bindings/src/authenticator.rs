@@ -11,6 +11,7 @@ use tessera_core::authenticator::{
     Request,
 };
 use tessera_core::platform::Platform;
+use tessera_core::sync::lock;
 use tessera_core::vault::{self as core_vault, Passcode};
 use zeroize::Zeroizing;
 
@@ -24,77 +25,12 @@ use crate::records::{
     ActivatedToken, ActivationDetails, AuthenticatorOptions, ChallengeDetails, ImportPreview,
     TokenInfo, VaultStatus,
 };
+use crate::shared::{self, Shared};
 use crate::vault::UnlockedVault;
-
-/// The longest passcode accepted at the boundary, in bytes: 16 characters
-/// of up to 4 UTF-8 bytes. Anything longer can never be the passcode, so it
-/// is refused before it reaches the KDF (and counts no attempt).
-pub const MAX_PASSCODE_BYTES: usize = core_vault::MAX_CHARS * 4;
 
 /// The longest activation code accepted, in characters (16 significant
 /// ones plus separators and spaces).
 const MAX_ACTIVATION_CODE_CHARS: usize = 64;
-
-pub(crate) use tessera_core::sync::lock;
-
-pub(crate) fn passcode(bytes: Vec<u8>) -> Result<Passcode, TesseraError> {
-    let bytes = Zeroizing::new(bytes);
-    if bytes.is_empty() {
-        return Err(TesseraError::bad_input("the passcode is empty"));
-    }
-    if bytes.len() > MAX_PASSCODE_BYTES {
-        return Err(TesseraError::bad_input(format!(
-            "a passcode has at most {} characters",
-            core_vault::MAX_CHARS
-        )));
-    }
-    Ok(Passcode::new(bytes.to_vec()))
-}
-
-/// What every object of one authenticator shares.
-pub(crate) struct Shared {
-    pub(crate) core: CoreAuthenticator,
-    clock: Arc<ClockAdapter>,
-    pub(crate) log: Log,
-}
-
-impl Shared {
-    /// Starts an operation: the foreign clock must answer.
-    pub(crate) fn begin(&self) -> Result<(), TesseraError> {
-        self.clock
-            .refresh()
-            .map(|_| ())
-            .map_err(|e| TesseraError::StorageFailure {
-                reason: format!("the clock failed: {e}"),
-            })
-    }
-
-    /// The current time, as read by [`begin`](Self::begin) or later.
-    pub(crate) fn now(&self) -> u64 {
-        tessera_core::platform::Clock::now_unix(self.clock.as_ref())
-    }
-
-    /// Logs the outcome of `what`.
-    pub(crate) fn outcome<T>(
-        &self,
-        what: &str,
-        result: Result<T, TesseraError>,
-    ) -> Result<T, TesseraError> {
-        match &result {
-            Ok(_) => self.log.event(LogLevel::Info, || format!("{what}: ok")),
-            Err(e) => {
-                let level = match e {
-                    TesseraError::StorageFailure { .. } | TesseraError::VaultUnusable { .. } => {
-                        LogLevel::Error
-                    }
-                    _ => LogLevel::Warn,
-                };
-                self.log.event(level, || format!("{what}: {e}"));
-            }
-        }
-        result
-    }
-}
 
 /// Tessera on this device: reads codes, opens what they carry, and reaches
 /// the vault. Open one per app process and share it.
@@ -136,9 +72,7 @@ impl Authenticator {
     ) -> Result<Arc<Self>, TesseraError> {
         let log = Log::new(logger);
         let clock = Arc::new(ClockAdapter::new(clock));
-        clock.refresh().map_err(|e| TesseraError::StorageFailure {
-            reason: format!("the clock failed: {e}"),
-        })?;
+        shared::refresh(&clock)?;
         let platform = Platform {
             storage: Arc::new(StorageAdapter(storage)),
             keystore: Arc::new(KeystoreAdapter(keystore)),
@@ -155,7 +89,7 @@ impl Authenticator {
             format!("open: ok, activated: {}", core.has_vault())
         });
         Ok(Arc::new(Self {
-            shared: Arc::new(Shared { core, clock, log }),
+            shared: Arc::new(Shared::new(core, clock, log)),
         }))
     }
 
@@ -220,7 +154,7 @@ impl Authenticator {
         passcode: Vec<u8>,
     ) -> Result<Arc<UnlockedVault>, TesseraError> {
         self.shared.begin()?;
-        let result = crate::authenticator::passcode(passcode).and_then(|p| {
+        let result = shared::passcode(passcode).and_then(|p| {
             self.shared
                 .core
                 .unlock_with_passcode(&p)
@@ -379,7 +313,7 @@ impl PendingActivation {
     /// is the current passcode (`WrongPasscode` counts an attempt). After an
     /// error the call can be repeated with another passcode.
     pub fn complete(&self, passcode: Vec<u8>) -> Result<ActivatedToken, TesseraError> {
-        let passcode = crate::authenticator::passcode(passcode);
+        let passcode = shared::passcode(passcode);
         self.shared.begin()?;
         let result = passcode.and_then(|p| self.complete_with(&p));
         self.shared.outcome("complete activation", result)
@@ -458,7 +392,7 @@ impl PendingChallenge {
     /// Approves with the passcode (the attempt is counted first) and returns
     /// the OTP to display. A second approval throws `AlreadyAnswered`.
     pub fn approve_with_passcode(&self, passcode: Vec<u8>) -> Result<String, TesseraError> {
-        let passcode = crate::authenticator::passcode(passcode);
+        let passcode = shared::passcode(passcode);
         self.shared.begin()?;
         let result = passcode
             .and_then(|p| self.approve(|core, request| core.approve_with_passcode(request, &p)));
@@ -532,7 +466,7 @@ impl PendingImport {
 
     /// Adds the tokens behind `passcode` and returns them as listed.
     pub fn import_tokens(&self, passcode: Vec<u8>) -> Result<Vec<TokenInfo>, TesseraError> {
-        let passcode = crate::authenticator::passcode(passcode);
+        let passcode = shared::passcode(passcode);
         self.shared.begin()?;
         let result = passcode.and_then(|p| self.import_with(&p));
         self.shared.outcome("import", result)

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | `authenticator.rs` | [`Authenticator`], [`ScannedRequest`], [`PendingActivation`], [`PendingChallenge`], [`PendingImport`], [`erase_vault`] |
 //! | `vault.rs` | [`UnlockedVault`]: codes, token, passcode and biometric management |
+//! | `shared.rs` | what the objects of one authenticator share (core, clock, log) and the passcode check at the boundary |
 //! | `platform.rs` | the traits the shells implement ([`SecureStorage`], [`DeviceKeystore`], [`BiometricGate`], [`Clock`], [`Logger`]) and their `*Adapter`s to the core's |
 //! | `frame.rs` | [`CameraFrame`]: planes with strides, as cameras deliver them |
 //! | `records.rs` | the non-secret records and enums |
@@ -24,13 +25,13 @@ mod error;
 mod frame;
 mod platform;
 mod records;
+mod shared;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod vault;
 
 pub use authenticator::{
-    Authenticator, MAX_PASSCODE_BYTES, PendingActivation, PendingChallenge, PendingImport,
-    ScannedRequest, erase_vault,
+    Authenticator, PendingActivation, PendingChallenge, PendingImport, ScannedRequest, erase_vault,
 };
 pub use error::{PlatformError, TesseraError};
 pub use frame::{CameraFrame, FramePlane, PixelFormat};
@@ -43,4 +44,5 @@ pub use records::{
     ChallengeKind, HashAlgorithm, ImportPreview, TokenCode, TokenInfo, TokenKind,
     TransactionDetails, UnlockMethod, VaultStatus,
 };
+pub use shared::MAX_PASSCODE_BYTES;
 pub use vault::UnlockedVault;

@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex};
 use tessera_core::mosaic::{ActivationCode, MosaicKind, Transaction};
 use tessera_portal::{Portal, PortalConfig, PortalError, SqliteStore, render};
 
-use crate::authenticator::lock;
 use crate::error::TesseraError;
 use crate::frame::{CameraFrame, FramePlane, PixelFormat};
+use tessera_core::sync::lock;
 
 fn refused(e: PortalError) -> TesseraError {
     TesseraError::bad_input(format!("the portal refused: {e}"))

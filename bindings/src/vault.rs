@@ -3,14 +3,15 @@
 
 use std::sync::{Arc, Mutex};
 
+use tessera_core::sync::lock;
 use tessera_core::vault::{
     TokenId, UnlockMethod as CoreMethod, UnlockedVault as CoreUnlocked, VaultError,
 };
 
-use crate::authenticator::{Shared, lock, passcode};
 use crate::error::TesseraError;
 use crate::platform::{BiometricAdapter, BiometricGate};
 use crate::records::{TokenCode, UnlockMethod};
+use crate::shared::{Shared, passcode};
 
 /// The vault, unlocked: codes of HOTP/TOTP tokens and token, passcode and
 /// biometric management. The vault key stays in Rust memory and is erased
