@@ -1,8 +1,8 @@
 // JVM tests of the Android shell's platform-independent Kotlin (scripts/shells runs them):
 // frame packing from plane descriptions, the sample app's flow model, and error → message
 // mapping in the three languages of res/values{,-en,-de}/strings.xml. Against the real generated
-// bindings and the host library (TestPortal, a test-only export, stands in for the portal),
-// with fakes of the platform traits where the Android Keystore and BiometricPrompt would be.
+// bindings and the host test library (TestPortal, from the test-only crate tessera-ffi-testing,
+// stands in for the portal), with fakes of the platform traits where the Android Keystore and BiometricPrompt would be.
 //
 // A plain main() with kotlin.test assertions; prints "N passed, N failed" and exits 1 when a
 // test fails. Argument: the sample app's res/ directory.
@@ -14,6 +14,8 @@ import lu.tessera.android.PlaneView
 import lu.tessera.android.Passcodes
 import lu.tessera.android.TesseraPlatform
 import lu.tessera.ffi.*
+import lu.tessera.ffi.testing.TestPortal
+import lu.tessera.ffi.testing.testMosaicFrame
 import lu.tessera.sample.flow.FlowModel
 import lu.tessera.sample.flow.FlowState
 import lu.tessera.sample.flow.Msg

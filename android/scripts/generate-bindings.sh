@@ -8,7 +8,8 @@
 # Usage: android/scripts/generate-bindings.sh --out DIR [--library FILE]
 #   --out DIR        where lu/tessera/ffi/tessera_ffi.kt is written (emptied first)
 #   --library FILE   generate from this library instead of building the release
-#                    one (scripts/shells passes the test build, which adds TestPortal)
+#                    one (scripts/shells passes the test library libtessera_ffi_testing,
+#                    which adds lu/tessera/ffi/testing: TestPortal)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 
@@ -17,7 +18,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
     --library) library=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "generate-bindings: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -11,7 +11,6 @@
 //! | `frame.rs` | [`CameraFrame`]: planes with strides, as cameras deliver them |
 //! | `records.rs` | the non-secret records and enums |
 //! | `error.rs` | [`TesseraError`] (to the app) and [`PlatformError`] (from the shells) |
-//! | `testing.rs` | feature `testing` only: [`TestPortal`](testing::TestPortal), the reference portal in memory for the binding tests |
 //!
 //! Rules: every export returns `Result`; no record holds key material
 //! (passcodes cross as bytes, only OTPs cross as text, for display);
@@ -26,8 +25,6 @@ mod frame;
 mod platform;
 mod records;
 mod shared;
-#[cfg(feature = "testing")]
-pub mod testing;
 mod vault;
 
 pub use authenticator::{

@@ -1,10 +1,11 @@
 """The app's flows through the generated Python module, with pytest.
 
-scripts/bindings copies tessera_ffi.py, libtessera_ffi.so (built with the
-test-only `testing` feature, for TestPortal) and this file into one folder
-and runs pytest there. The fakes below implement the platform traits as a
-shell would; the keystore and biometric "keys" are HMAC-based stand-ins for
-AES-GCM (the standard library has no AEAD).
+scripts/bindings copies tessera_ffi.py, tessera_ffi_testing.py (TestPortal),
+libtessera_ffi_testing.so (the test library: tessera-ffi plus the portal,
+bindings/testing) and this file into one folder and runs pytest there. The
+fakes below implement the platform traits as a shell would; the keystore and
+biometric "keys" are HMAC-based stand-ins for AES-GCM (the standard library
+has no AEAD).
 """
 
 import hashlib
@@ -16,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import tessera_ffi as t
+# Module-qualified: pytest would collect test_mosaic_frame (and TestPortal) as tests.
+import tessera_ffi_testing as tt
 
 ORIGIN = "https://portal.example.lu"
 NOW = 1_764_400_000
@@ -178,12 +181,12 @@ class Phone:
 
 @pytest.fixture
 def portal():
-    return t.TestPortal(ORIGIN)
+    return tt.TestPortal(ORIGIN)
 
 
 def activate(portal, phone, user="alice", fmt=t.PixelFormat.YUV420):
     mosaic = portal.enroll(user, NOW)
-    scanned = phone.auth.scan_frame(t.test_mosaic_frame(mosaic, fmt))
+    scanned = phone.auth.scan_frame(tt.test_mosaic_frame(mosaic, fmt))
     assert scanned is not None and scanned.is_ACTIVATION()
     activation = scanned.activation
     details = activation.unseal(portal.activation_code(user))
@@ -349,7 +352,7 @@ def test_import_and_codes():
 
 def test_threads_one_approval_wins(portal, phone):
     issued = portal.login("alice", NOW)
-    frame = t.test_mosaic_frame(issued.mosaic, t.PixelFormat.LUMA)
+    frame = tt.test_mosaic_frame(issued.mosaic, t.PixelFormat.LUMA)
     with ThreadPoolExecutor(4) as pool:
         scans = list(pool.map(lambda _: phone.auth.scan_frame(frame), range(6)))
         challenges = [s.challenge for s in scans]

@@ -502,10 +502,9 @@ fn absurd_times_are_errors_not_overflows() {
     }
 }
 
-#[cfg(feature = "testing")]
 #[test]
 fn the_test_portal_refuses_hostile_input_too() {
-    use tessera_ffi::testing::{TestPortal, test_mosaic_frame};
+    use tessera_ffi_testing::{TestPortal, test_mosaic_frame};
     let portal = TestPortal::new(ORIGIN.into()).unwrap();
     for s in strings() {
         // The portal decides which user ids it accepts; it must not panic.

@@ -442,11 +442,10 @@ fn a_vault_without_its_device_key_is_unusable_until_erased() {
     assert_eq!(phone.auth.status().unwrap(), VaultStatus::NoVault);
 }
 
-#[cfg(feature = "testing")]
 #[test]
 fn camera_frames_in_every_format_read_the_mosaic() {
     use tessera_ffi::PixelFormat;
-    use tessera_ffi::testing::{TestPortal, test_mosaic_frame};
+    use tessera_ffi_testing::{TestPortal, test_mosaic_frame};
     let portal = TestPortal::new(ORIGIN.into()).unwrap();
     let phone = Phone::new();
     let mosaic = portal.enroll("alice".into(), NOW).unwrap();

@@ -1,16 +1,20 @@
 // XCTest of the generated Swift bindings: the same flows as the Kotlin and
 // Python tests, with Swift fakes of the platform traits. Linux CI has no
 // Swift toolchain, so scripts/bindings only parses this file (and the
-// generated Swift) with tree-sitter's Swift grammar; on a Mac, put the
-// generated TesseraFFI.swift in a target `TesseraFFI`, the header and
-// modulemap in a system-library target `TesseraFFIC`, link the library built
-// with `--features testing` (for TestPortal), and run `swift test`.
+// generated Swift) with tree-sitter's Swift grammar; on a Mac, generate from
+// the test library (`cargo build -p tessera-ffi-testing`, then
+// `uniffi-bindgen generate --library target/debug/libtessera_ffi_testing.dylib`),
+// put TesseraFFI.swift in a target `TesseraFFI` and TesseraFFITesting.swift
+// (TestPortal) in a target `TesseraFFITesting`, each header and modulemap in
+// a system-library target (`TesseraFFIC`, `TesseraFFITestingC`), link the
+// test library, and run `swift test`.
 
 import CryptoKit
 import Foundation
 import XCTest
 
 @testable import TesseraFFI
+@testable import TesseraFFITesting
 
 let origin = "https://portal.example.lu"
 let now: UInt64 = 1_764_400_000

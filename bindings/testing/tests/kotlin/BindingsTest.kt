@@ -8,6 +8,8 @@
 // and exits 1 when a test fails.
 
 import lu.tessera.ffi.*
+import lu.tessera.ffi.testing.TestPortal
+import lu.tessera.ffi.testing.testMosaicFrame
 import java.security.SecureRandom
 import java.util.concurrent.Callable
 import java.util.concurrent.Executors
