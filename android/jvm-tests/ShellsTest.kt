@@ -2,10 +2,11 @@
 // frame packing from plane descriptions, the sample app's flow model, and error → message
 // mapping in the three languages of res/values{,-en,-de}/strings.xml. Against the real generated
 // bindings and the host test library (TestPortal, from the test-only crate tessera-ffi-testing,
-// stands in for the portal), with fakes of the platform traits where the Android Keystore and BiometricPrompt would be.
+// stands in for the portal), with fakes of the platform traits where the Android Keystore and
+// BiometricPrompt would be (bindings/testing/kotlin-testkit, shared with the binding tests).
 //
-// A plain main() with kotlin.test assertions; prints "N passed, N failed" and exits 1 when a
-// test fails. Argument: the sample app's res/ directory.
+// A plain main() with kotlin.test assertions (the testkit's harness); prints "N passed,
+// N failed" and exits 1 when a test fails. Argument: the sample app's res/ directory.
 
 package lu.tessera.shells.test
 
@@ -23,18 +24,19 @@ import lu.tessera.sample.flow.OtpText
 import lu.tessera.sample.flow.Screen
 import lu.tessera.sample.flow.UiText
 import lu.tessera.sample.flow.messageFor
+import lu.tessera.testkit.FakeBiometricGate
+import lu.tessera.testkit.FakeClock
+import lu.tessera.testkit.FakeKeystore
+import lu.tessera.testkit.Finger
+import lu.tessera.testkit.MemoryStorage
+import lu.tessera.testkit.finish
+import lu.tessera.testkit.test
 import java.io.File
 import java.nio.ByteBuffer
 import java.nio.charset.CharacterCodingException
-import java.security.SecureRandom
 import java.util.Locale
 import java.util.concurrent.Executor
-import javax.crypto.Cipher
-import javax.crypto.KeyGenerator
-import javax.crypto.SecretKey
-import javax.crypto.spec.GCMParameterSpec
 import javax.xml.parsers.DocumentBuilderFactory
-import kotlin.system.exitProcess
 import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -50,64 +52,6 @@ const val ORIGIN = "https://portal.example.lu"
 const val NOW = 1_764_400_000L
 const val PASSCODE = "k7#pQ2!v"
 
-// ---- Fakes of the platform traits (the Keystore and BiometricPrompt stand-ins) --------------
-
-class Aead {
-    private val key: SecretKey = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
-    fun seal(plain: ByteArray): ByteArray {
-        val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }
-        val c = Cipher.getInstance("AES/GCM/NoPadding")
-        c.init(Cipher.ENCRYPT_MODE, key, GCMParameterSpec(128, iv))
-        return iv + c.doFinal(plain)
-    }
-    fun open(sealed: ByteArray): ByteArray {
-        val c = Cipher.getInstance("AES/GCM/NoPadding")
-        c.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, sealed.copyOfRange(0, 12)))
-        return c.doFinal(sealed.copyOfRange(12, sealed.size))
-    }
-}
-
-class MemoryStorage : SecureStorage {
-    private val blobs = mutableMapOf<String, ByteArray>()
-    @Synchronized override fun read(name: String): ByteArray? = blobs[name]?.copyOf()
-    @Synchronized override fun write(name: String, bytes: ByteArray) { blobs[name] = bytes.copyOf() }
-    @Synchronized override fun delete(name: String) { blobs.remove(name) }
-}
-
-class FakeKeystore : DeviceKeystore {
-    private var aead: Aead? = null
-    private var gen = 0uL
-    @Synchronized override fun createKey() { if (aead == null) aead = Aead() }
-    @Synchronized override fun wrap(plaintext: ByteArray) = (aead ?: throw PlatformException.KeyMissing()).seal(plaintext)
-    @Synchronized override fun unwrap(wrapped: ByteArray): ByteArray {
-        val a = aead ?: throw PlatformException.KeyMissing()
-        return try { a.open(wrapped) } catch (e: javax.crypto.AEADBadTagException) { throw PlatformException.Rejected() }
-    }
-    @Synchronized override fun generation() = gen
-    @Synchronized override fun setGeneration(generation: ULong) { gen = generation }
-    /** Deletes the key and resets the generation (the core's DeviceKeystore contract). */
-    @Synchronized override fun deleteKey() { aead = null; gen = 0uL }
-}
-
-enum class Finger { OK, CANCEL, LOCKOUT, INVALIDATED }
-
-class FakeGate : BiometricGate {
-    private val aead = Aead()
-    @Volatile var mode = Finger.OK
-    override fun enroll(slotKey: ByteArray) = aead.seal(slotKey)
-    override fun unlock(blob: ByteArray): ByteArray = when (mode) {
-        Finger.OK -> aead.open(blob)
-        Finger.CANCEL -> throw PlatformException.Cancelled()
-        Finger.LOCKOUT -> throw PlatformException.Lockout()
-        Finger.INVALIDATED -> throw PlatformException.KeyInvalidated()
-    }
-}
-
-class FakeClock(@Volatile var now: Long) : Clock {
-    override fun nowUnix(): ULong = now.toULong()
-    override fun monotonicNanos(): ULong = System.nanoTime().toULong()
-}
-
 /** Runs actions when told to, so a test can act while another action is "running". */
 class QueuedExecutor : Executor {
     val queue = ArrayDeque<Runnable>()
@@ -117,10 +61,14 @@ class QueuedExecutor : Executor {
 
 /** One phone running the sample's flow model, actions run at once (a direct executor). */
 class Phone(executor: Executor = Executor { it.run() }) {
-    val clock = FakeClock(NOW)
+    val clock = FakeClock(NOW.toULong())
+    /** The fake clock's time as the flow model reads it (Unix seconds). */
+    var now: Long
+        get() = clock.now.toLong()
+        set(value) { clock.now = value.toULong() }
     val platform = TesseraPlatform(MemoryStorage(), FakeKeystore(), clock, null, AuthenticatorOptions(kdfBudgetMs = 0u, maxClockSkewSecs = 120u))
     val states = mutableListOf<FlowState>()
-    val model = FlowModel(platform, executor) { clock.now }.also { m -> m.listener = { states.add(it) } }
+    val model = FlowModel(platform, executor) { now }.also { m -> m.listener = { states.add(it) } }
     val screen get() = model.state.screen
     val message get() = model.state.message
 
@@ -218,16 +166,6 @@ fun everyError(): List<TesseraException> = listOf(
     TesseraException.StorageFailure("REASON-CANARY"),
     TesseraException.BadInput("REASON-CANARY"),
 )
-
-var passed = 0
-var failed = 0
-fun test(name: String, body: () -> Unit) {
-    try {
-        body(); passed++; println("ok   $name")
-    } catch (t: Throwable) {
-        failed++; println("FAIL $name: $t"); t.printStackTrace(System.out)
-    }
-}
 
 // ---- Tests -----------------------------------------------------------------------------------
 
@@ -353,7 +291,7 @@ fun main(args: Array<String>) {
             phone.model.start()
             activate(portal, phone)
             val issued = portal.login("alice", NOW.toULong() + 100u)
-            phone.clock.now = NOW + 100
+            phone.now = NOW + 100
             phone.scan(issued.mosaic)
             val details = assertIs<Screen.Details>(phone.screen)
             assertEquals(ChallengeKind.LOGIN, details.details.kind)
@@ -368,14 +306,14 @@ fun main(args: Array<String>) {
             assertTrue(passcode.all { it == 0.toByte() }, "the passcode is cleared")
             val otp = assertIs<Screen.Otp>(phone.screen)
             assertEquals(ChallengeKind.LOGIN, otp.kind)
-            assertEquals(details.details.expiresAt.toLong() - phone.clock.now, otp.secondsLeft)
+            assertEquals(details.details.expiresAt.toLong() - phone.now, otp.secondsLeft)
             assertTrue(otp.secondsLeft > 0)
             portal.verify(issued.id, "alice", false, otp.otp, NOW.toULong() + 110u)
 
-            phone.clock.now += 10
+            phone.now += 10
             phone.model.tick()
             assertEquals(otp.secondsLeft - 10, (phone.screen as Screen.Otp).secondsLeft)
-            phone.clock.now += 100_000
+            phone.now += 100_000
             phone.model.tick()
             assertEquals(0, (phone.screen as Screen.Otp).secondsLeft)
             phone.model.home()
@@ -389,7 +327,7 @@ fun main(args: Array<String>) {
             val phone = Phone()
             phone.model.start()
             activate(portal, phone)
-            val gate = FakeGate()
+            val gate = FakeBiometricGate()
             phone.model.askEnableBiometrics()
             assertEquals(Screen.EnableBiometrics, phone.screen)
             phone.model.enableBiometrics(bytes(PASSCODE), gate)
@@ -441,7 +379,7 @@ fun main(args: Array<String>) {
             assertEquals(UiText(Msg.ALREADY_ANSWERED), phone.message)
             // An old challenge.
             val old = portal.login("alice", NOW.toULong())
-            phone.clock.now = NOW + 100_000
+            phone.now = NOW + 100_000
             phone.scan(old.mosaic)
             assertIs<Screen.Home>(phone.screen)
             assertEquals(UiText(Msg.EXPIRED), phone.message)
@@ -449,7 +387,7 @@ fun main(args: Array<String>) {
             val other = Phone()
             other.model.start()
             activate(portal, other, "bob")
-            phone.clock.now = NOW
+            phone.now = NOW
             phone.scan(portal.login("bob", NOW.toULong()).mosaic)
             assertEquals(UiText(Msg.NOT_FOR_THIS_DEVICE), phone.message)
             // A QR code that is not Tessera's: the camera stays open with a hint.
@@ -472,8 +410,8 @@ fun main(args: Array<String>) {
             var sawLocked = false
             fun wiped() = (phone.screen as? Screen.Home)?.wiped == true
             for (i in 0 until 12) {
-                phone.clock.now += 3600 // past any delay
-                phone.scan(portal.login("alice", phone.clock.now.toULong()).mosaic)
+                phone.now += 3600 // past any delay
+                phone.scan(portal.login("alice", phone.now.toULong()).mosaic)
                 phone.model.approveWithPasscode(bytes("wrong-one"))
                 if (wiped()) break
                 // At once again: after three failures, the delay refuses it.
@@ -490,7 +428,7 @@ fun main(args: Array<String>) {
             val fresh = assertIs<Screen.Home>(phone.screen)
             assertFalse(fresh.activated || fresh.wiped)
             assertEquals(UiText(Msg.ERASED), phone.message)
-            phone.clock.now = NOW
+            phone.now = NOW
             activate(portal, phone)
             assertTrue((phone.screen as Screen.Home).activated)
             phone.model.close()
@@ -563,6 +501,5 @@ fun main(args: Array<String>) {
         assertFailsWith<CharacterCodingException> { Passcodes.utf8(charArrayOf('a', '\uD800')) }
     }
 
-    println("$passed passed, $failed failed")
-    exitProcess(if (failed == 0) 0 else 1)
+    finish()
 }

@@ -11,6 +11,7 @@
 //! | `frame.rs` | [`test_mosaic_frame`]: a mosaic as a camera frame in any [`PixelFormat`](tessera_ffi::PixelFormat) |
 //! | `tests/*.rs` | the Rust tests of the whole surface (flows, hostile input to every export) |
 //! | `tests/{kotlin,python,swift}/` | the foreign-language tests `scripts/bindings` runs (Swift: parsed only) |
+//! | `kotlin-testkit/` | Kotlin fakes of the platform traits and the test harness, shared with `android/jvm-tests` |
 
 uniffi::setup_scaffolding!();
 

@@ -1,24 +1,20 @@
 // Kotlin tests of the generated bindings on the JVM (scripts/bindings runs
 // them): the app's flows against the reference portal (TestPortal, a
 // test-only export), with Kotlin fakes of the platform traits, as an Android
-// shell would implement them. They test the binding's behaviour — errors,
-// callbacks, object lifetimes, threads — not the OTP maths again.
+// shell would implement them (bindings/testing/kotlin-testkit, shared with
+// android/jvm-tests). They test the binding's behaviour — errors, callbacks,
+// object lifetimes, threads — not the OTP maths again.
 //
-// A plain main() with kotlin.test assertions; prints "N passed, N failed"
-// and exits 1 when a test fails.
+// A plain main() with kotlin.test assertions (the testkit's harness); prints
+// "N passed, N failed" and exits 1 when a test fails.
 
 import lu.tessera.ffi.*
 import lu.tessera.ffi.testing.TestPortal
 import lu.tessera.ffi.testing.testMosaicFrame
-import java.security.SecureRandom
+import lu.tessera.testkit.*
 import java.util.concurrent.Callable
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
-import javax.crypto.Cipher
-import javax.crypto.KeyGenerator
-import javax.crypto.SecretKey
-import javax.crypto.spec.GCMParameterSpec
-import kotlin.system.exitProcess
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
@@ -31,84 +27,6 @@ import kotlin.test.fail
 const val ORIGIN = "https://portal.example.lu"
 val NOW: ULong = 1_764_400_000uL
 val PASSCODE = "k7#pQ2!v".toByteArray()
-
-// ---- Fakes of the platform traits -------------------------------------------
-
-/** AES-GCM under a key of its own, as the Android Keystore would do it. */
-class Aead {
-    private val key: SecretKey = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
-    fun seal(plain: ByteArray): ByteArray {
-        val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }
-        val c = Cipher.getInstance("AES/GCM/NoPadding")
-        c.init(Cipher.ENCRYPT_MODE, key, GCMParameterSpec(128, iv))
-        return iv + c.doFinal(plain)
-    }
-    fun open(sealed: ByteArray): ByteArray {
-        val c = Cipher.getInstance("AES/GCM/NoPadding")
-        c.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, sealed.copyOfRange(0, 12)))
-        return c.doFinal(sealed.copyOfRange(12, sealed.size))
-    }
-}
-
-class MemoryStorage : SecureStorage {
-    val blobs = mutableMapOf<String, ByteArray>()
-    @Volatile var broken = false
-    private fun check() { if (broken) throw PlatformException.Unavailable("disk gone") }
-    @Synchronized override fun read(name: String): ByteArray? { check(); return blobs[name]?.copyOf() }
-    @Synchronized override fun write(name: String, bytes: ByteArray) { check(); blobs[name] = bytes.copyOf() }
-    @Synchronized override fun delete(name: String) { check(); blobs.remove(name) }
-}
-
-class FakeKeystore : DeviceKeystore {
-    private var aead: Aead? = null
-    private var gen: ULong = 0uL
-    /** Makes the next setGeneration throw an exception the trait does not declare. */
-    @Volatile var crashOnSetGeneration = false
-    @Synchronized override fun createKey() { if (aead == null) aead = Aead() }
-    @Synchronized override fun wrap(plaintext: ByteArray): ByteArray =
-        (aead ?: throw PlatformException.KeyMissing()).seal(plaintext)
-    @Synchronized override fun unwrap(wrapped: ByteArray): ByteArray {
-        val a = aead ?: throw PlatformException.KeyMissing()
-        return try { a.open(wrapped) } catch (e: javax.crypto.AEADBadTagException) { throw PlatformException.Rejected() }
-    }
-    @Synchronized override fun generation(): ULong = gen
-    @Synchronized override fun setGeneration(generation: ULong) {
-        if (crashOnSetGeneration) { crashOnSetGeneration = false; throw IllegalStateException("keystore crashed") }
-        gen = generation
-    }
-    /** Deletes the key and the generation with it (the core's DeviceKeystore contract). */
-    @Synchronized override fun deleteKey() { aead = null; gen = 0uL }
-    fun hasKey() = synchronized(this) { aead != null }
-}
-
-enum class Finger { OK, CANCEL, INVALIDATED, CRASH }
-
-/** Protects the slot key under a "biometric" key; [mode] is what the user or sensor does. */
-class FakeBiometricGate : BiometricGate {
-    private val aead = Aead()
-    @Volatile var mode = Finger.OK
-    @Volatile var prompts = 0
-    override fun enroll(slotKey: ByteArray): ByteArray = aead.seal(slotKey)
-    override fun unlock(blob: ByteArray): ByteArray {
-        prompts++
-        return when (mode) {
-            Finger.OK -> aead.open(blob)
-            Finger.CANCEL -> throw PlatformException.Cancelled()
-            Finger.INVALIDATED -> throw PlatformException.KeyInvalidated()
-            Finger.CRASH -> throw RuntimeException("sensor crashed")
-        }
-    }
-}
-
-class FakeClock(@Volatile var now: ULong) : Clock {
-    override fun nowUnix(): ULong = now
-    override fun monotonicNanos(): ULong = System.nanoTime().toULong()
-}
-
-class ListLogger : Logger {
-    val lines = java.util.Collections.synchronizedList(mutableListOf<String>())
-    override fun log(level: LogLevel, event: String) { lines.add("$level $event") }
-}
 
 /** One phone: its platform and an authenticator over it. */
 class Phone {
@@ -139,16 +57,6 @@ fun activate(portal: TestPortal, phone: Phone, user: String, format: PixelFormat
         val done = activation.complete(PASSCODE)
         assertIs<TokenKind.Mosaic>(done.token.kind)
         portal.confirm(user, done.confirmationCode, NOW + 30u)
-    }
-}
-
-var passed = 0
-var failed = 0
-fun test(name: String, body: () -> Unit) {
-    try {
-        body(); passed++; println("ok   $name")
-    } catch (t: Throwable) {
-        failed++; println("FAIL $name: $t"); t.printStackTrace(System.out)
     }
 }
 
@@ -427,6 +335,5 @@ fun main() {
         }
     }
 
-    println("$passed passed, $failed failed")
-    exitProcess(if (failed == 0) 0 else 1)
+    finish()
 }
