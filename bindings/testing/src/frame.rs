@@ -21,10 +21,22 @@ pub fn test_mosaic_frame(
     let img = render::image(&payload, 4).map_err(refused)?;
     let (w, h) = (img.width() as usize, img.height() as usize);
     let rgb: Vec<[u8; 3]> = img.pixels().map(|p| p.0).collect();
-    let luma = |[r, g, b]: [u8; 3]| {
-        ((299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000) as u8
-    };
     let stride32 = |n: usize| u32::try_from(n).map_err(|_| bad_input("frame too large"));
+    // The plane of `Luma`, and the Y plane of `Yuv420`: one byte a pixel, rows padded.
+    let luma_plane = || -> Result<FramePlane, TesseraError> {
+        let row = w + 8;
+        let mut data = vec![0u8; row * h];
+        for (i, [r, g, b]) in rgb.iter().copied().enumerate() {
+            if let Some(d) = data.get_mut((i / w) * row + i % w) {
+                *d = ((299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000) as u8;
+            }
+        }
+        Ok(FramePlane {
+            data,
+            row_stride: stride32(row)?,
+            pixel_stride: 1,
+        })
+    };
     let planes = match format {
         PixelFormat::Rgba | PixelFormat::Bgra => {
             let row = w * 4 + 16;
@@ -46,28 +58,8 @@ pub fn test_mosaic_frame(
                 pixel_stride: 4,
             }]
         }
-        PixelFormat::Luma => {
-            let row = w + 8;
-            let mut data = vec![0u8; row * h];
-            for (i, px) in rgb.iter().copied().enumerate() {
-                if let Some(d) = data.get_mut((i / w) * row + i % w) {
-                    *d = luma(px);
-                }
-            }
-            vec![FramePlane {
-                data,
-                row_stride: stride32(row)?,
-                pixel_stride: 1,
-            }]
-        }
+        PixelFormat::Luma => vec![luma_plane()?],
         PixelFormat::Yuv420 => {
-            let row = w + 8;
-            let mut y = vec![0u8; row * h];
-            for (i, px) in rgb.iter().copied().enumerate() {
-                if let Some(d) = y.get_mut((i / w) * row + i % w) {
-                    *d = luma(px);
-                }
-            }
             let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
             let crow = cw * 2;
             let mut uv = vec![128u8; crow * ch];
@@ -92,11 +84,7 @@ pub fn test_mosaic_frame(
             // overlap, one byte apart, pixel stride 2.
             let v_plane = uv.get(1..).map(<[u8]>::to_vec).unwrap_or_default();
             vec![
-                FramePlane {
-                    data: y,
-                    row_stride: stride32(row)?,
-                    pixel_stride: 1,
-                },
+                luma_plane()?,
                 FramePlane {
                     data: uv,
                     row_stride: stride32(crow)?,
