@@ -14,8 +14,11 @@
 //!
 //! Rules: every export returns `Result`; no record holds key material
 //! (passcodes cross as bytes, only OTPs cross as text, for display);
-//! unlocked state stays in [`UnlockedVault`]. See `bindings/README.md` for
-//! the threading rules and `docs/adr/0006-uniffi-surface.md` for the why.
+//! unlocked state stays in [`UnlockedVault`]; nothing test-only (the test
+//! exports and the tests are the crate `tessera-ffi-testing`,
+//! `bindings/testing`, which this crate never depends on). See
+//! `bindings/README.md` for the threading rules and
+//! `docs/adr/0006-uniffi-surface.md` for the why.
 
 uniffi::setup_scaffolding!();
 
