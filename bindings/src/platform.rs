@@ -31,12 +31,14 @@ pub trait SecureStorage: Send + Sync {
     fn delete(&self, name: String) -> Result<(), PlatformError>;
 }
 
-/// The device's non-exportable key (Android Keystore/StrongBox, iOS Secure
-/// Enclave) that wraps the whole vault, plus a generation counter stored with
-/// it. Needs no user presence.
+/// The device's non-exportable keys (Android Keystore/StrongBox, iOS Secure
+/// Enclave): one wraps the whole vault, one computes the MAC every passcode
+/// guess needs; plus a generation counter. Needs no user presence. See
+/// `docs/adr/0009-hardware-bound-passcode.md`.
 #[uniffi::export(foreign)]
 pub trait DeviceKeystore: Send + Sync {
-    /// Creates the device key unless it exists (keep an existing one).
+    /// Creates the device keys (the wrapping key and the MAC key) unless
+    /// they exist (keep existing ones).
     fn create_key(&self) -> Result<(), PlatformError>;
     /// Encrypts and authenticates `plaintext` under the device key.
     fn wrap(&self, plaintext: Vec<u8>) -> Result<Vec<u8>, PlatformError>;
@@ -45,9 +47,19 @@ pub trait DeviceKeystore: Send + Sync {
     fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>, PlatformError>;
     /// The last generation stored with `setGeneration` (0 if none).
     fn generation(&self) -> Result<u64, PlatformError>;
-    /// Stores `generation` durably (Tessera only ever raises it).
+    /// Stores `generation` durably (Tessera only ever raises it), after the
+    /// vault written for it is stored. Where the generation lives in a file
+    /// a backup can restore (Android), bind freshness to the key instead:
+    /// `wrap` uses a new key each time and this call destroys the older
+    /// ones, so a restored older vault no longer unwraps.
     fn set_generation(&self, generation: u64) -> Result<(), PlatformError>;
-    /// Deletes the device key for good, and the generation with it (the
+    /// A MAC of `input` under the second non-exportable key: HMAC-SHA256 by
+    /// a Keystore key (Android), a key agreement with a Secure Enclave key
+    /// (iOS). At least 32 bytes, the same for the same input while the key
+    /// lives; throw `KeyMissing` without the key. Every passcode guess goes
+    /// through it, so a copy of the vault cannot be guessed at elsewhere.
+    fn hardware_mac(&self, input: Vec<u8>) -> Result<Vec<u8>, PlatformError>;
+    /// Deletes the device keys for good, and the generation with them (the
     /// next key starts at 0); a missing key is not an error.
     fn delete_key(&self) -> Result<(), PlatformError>;
 }
@@ -155,6 +167,14 @@ impl core::DeviceKeystore for KeystoreAdapter {
     fn set_generation(&self, generation: u64) -> Result<(), core::KeystoreError> {
         self.0
             .set_generation(generation)
+            .map_err(PlatformError::into_keystore)
+    }
+
+    fn hardware_mac(&self, input: &[u8]) -> Result<Vec<u8>, core::KeystoreError> {
+        // The input is Argon2id of the passcode: the copy handed over is the
+        // call's argument buffer, freed by the binding (the documented limit).
+        self.0
+            .hardware_mac(input.to_vec())
             .map_err(PlatformError::into_keystore)
     }
 

@@ -38,6 +38,22 @@ pub enum AeadError {
     Rejected,
 }
 
+/// HMAC-SHA256 of the concatenated `parts` under `key`, in a buffer that
+/// is zeroized when dropped (the output is often a key).
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Result<Zeroizing<[u8; 32]>, AeadError> {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac =
+        <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).map_err(|_| AeadError::Setup)?;
+    for part in parts {
+        mac.update(part);
+    }
+    let mut digest = mac.finalize().into_bytes();
+    let mut out = Zeroizing::new([0u8; 32]);
+    out.copy_from_slice(digest.as_slice());
+    zeroize::Zeroize::zeroize(digest.as_mut_slice());
+    Ok(out)
+}
+
 /// Why Argon2id refused to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum KdfError {

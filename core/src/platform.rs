@@ -57,8 +57,27 @@ pub trait DeviceKeystore: Send + Sync {
     /// (0 when none was).
     fn generation(&self) -> Result<u64, KeystoreError>;
 
-    /// Stores `generation` durably. The vault only ever raises it.
+    /// Stores `generation` durably. The vault only ever raises it, and
+    /// calls this after the blob wrapped for that generation is stored.
+    ///
+    /// Freshness: the generation must be out of reach of a backup restore
+    /// (iOS: a ThisDeviceOnly Keychain item; the desktop: the OS keyring).
+    /// A platform that can only keep it in a file (Android) binds freshness
+    /// to the key instead: every [`wrap`](Self::wrap) uses a new key and
+    /// this call destroys the older ones, so a restored older blob, however
+    /// consistent with a restored generation file, no longer unwraps.
     fn set_generation(&self, generation: u64) -> Result<(), KeystoreError>;
+
+    /// A MAC of `input` under a second non-exportable key of the device,
+    /// created with the device key and deleted with it: an HMAC-SHA256
+    /// Keystore key on Android (StrongBox where present), a key agreement
+    /// with a Secure Enclave key on iOS, an HMAC under the OS keyring's key
+    /// on the desktop (a stand-in: that key is not in hardware). The vault
+    /// runs every passcode guess through it, so that a copy of everything
+    /// exportable, even with the body unwrapped by [`unwrap`](Self::unwrap),
+    /// cannot test a guess off the device. At least 32 bytes, the same for
+    /// the same input while the key lives.
+    fn hardware_mac(&self, input: &[u8]) -> Result<Vec<u8>, KeystoreError>;
 
     /// Deletes the device key for good (crypto-erase of everything it
     /// wrapped), and the generation with it (the next key starts at 0).

@@ -16,6 +16,7 @@ import java.security.SecureRandom
 import javax.crypto.AEADBadTagException
 import javax.crypto.Cipher
 import javax.crypto.KeyGenerator
+import javax.crypto.Mac
 import javax.crypto.SecretKey
 import javax.crypto.spec.GCMParameterSpec
 
@@ -47,10 +48,16 @@ class MemoryStorage : SecureStorage {
 
 class FakeKeystore : DeviceKeystore {
     private var aead: Aead? = null
+    private var macKey: SecretKey? = null
     private var gen: ULong = 0uL
+    /** How many hardware MACs were computed: one per passcode guess tested. */
+    @Volatile var macs = 0
     /** Makes the next setGeneration throw an exception the trait does not declare. */
     @Volatile var crashOnSetGeneration = false
-    @Synchronized override fun createKey() { if (aead == null) aead = Aead() }
+    @Synchronized override fun createKey() {
+        if (aead == null) aead = Aead()
+        if (macKey == null) macKey = KeyGenerator.getInstance("HmacSHA256").generateKey()
+    }
     @Synchronized override fun wrap(plaintext: ByteArray): ByteArray =
         (aead ?: throw PlatformException.KeyMissing()).seal(plaintext)
     @Synchronized override fun unwrap(wrapped: ByteArray): ByteArray {
@@ -62,8 +69,14 @@ class FakeKeystore : DeviceKeystore {
         if (crashOnSetGeneration) { crashOnSetGeneration = false; throw IllegalStateException("keystore crashed") }
         gen = generation
     }
-    /** Deletes the key and the generation with it (the core's DeviceKeystore contract). */
-    @Synchronized override fun deleteKey() { aead = null; gen = 0uL }
+    /** HMAC-SHA256 under a key of its own, as an Android Keystore HMAC key would compute it. */
+    @Synchronized override fun hardwareMac(input: ByteArray): ByteArray {
+        val key = macKey ?: throw PlatformException.KeyMissing()
+        macs++
+        return Mac.getInstance("HmacSHA256").apply { init(key) }.doFinal(input)
+    }
+    /** Deletes the keys and the generation with them (the core's DeviceKeystore contract). */
+    @Synchronized override fun deleteKey() { aead = null; macKey = null; gen = 0uL }
     fun hasKey() = synchronized(this) { aead != null }
 }
 

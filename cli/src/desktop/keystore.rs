@@ -242,6 +242,18 @@ impl DeviceKeystore for DesktopKeystore {
         Ok(self.load()?.map_or(0, |r| r.generation))
     }
 
+    /// HMAC-SHA256 under a key derived from the stored key. A stand-in for
+    /// the phones' hardware keys: the OS keyring (or the key file) holds
+    /// it, so on the desktop a copy of the keyring entry allows offline
+    /// guessing, which the README and the threat model say.
+    fn hardware_mac(&self, input: &[u8]) -> Result<Vec<u8>, KeystoreError> {
+        let record = self.key()?;
+        let mac_key = crypto::hmac_sha256(record.key.as_ref(), &[b"tessera/desktop/passcode-mac"])
+            .map_err(unavailable)?;
+        let mac = crypto::hmac_sha256(mac_key.as_ref(), &[input]).map_err(unavailable)?;
+        Ok(mac.to_vec())
+    }
+
     fn set_generation(&self, generation: u64) -> Result<(), KeystoreError> {
         let mut record = self.key()?;
         record.generation = generation;

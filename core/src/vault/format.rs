@@ -166,12 +166,18 @@ pub(crate) enum StoredKind {
     },
 }
 
-/// The passcode slot: the vault key sealed under Argon2id(passcode, salt).
+/// The passcode slot: the vault key sealed under a key from
+/// Argon2id(passcode, salt), bound to the device's hardware MAC.
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct PasscodeSlot {
     pub kdf: KdfParams,
     pub salt: Bytes,
     pub wrapped: Bytes,
+    /// Whether the key went through `DeviceKeystore::hardware_mac`. Slots
+    /// written before it existed have `false` and are rebound at the next
+    /// successful unlock.
+    #[serde(default)]
+    pub hardware_bound: bool,
 }
 
 /// The biometric slot: the vault key sealed under a key the platform

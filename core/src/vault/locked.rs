@@ -118,6 +118,14 @@ impl Inner {
         self.persist(next)
     }
 
+    /// Gives back an attempt whose check never ran (the platform failed
+    /// before a guess could be tested): the counter as it was before.
+    pub(super) fn refund_attempt(&mut self, before: Attempts) -> Result<(), VaultError> {
+        let mut next = self.body()?.clone();
+        next.attempts = before;
+        self.persist(next)
+    }
+
     /// After a failed check: wipe on the last allowed failure, otherwise
     /// the number of attempts left (the failure was already written).
     pub(super) fn after_failure(&mut self) -> Result<u32, VaultError> {
@@ -207,7 +215,7 @@ impl Vault {
             attempts: Attempts::default(),
             next_id: 1,
             tokens: Vec::new(),
-            passcode_slot: passcode_slot(passcode, &vault_key, kdf, rng)?,
+            passcode_slot: passcode_slot(passcode, &vault_key, kdf, &platform)?,
             biometric_slot: None,
             biometric_invalidated: false,
             secrets: seal_secrets(&vault_key, &SecretsTable::default(), rng)?,
@@ -378,23 +386,41 @@ impl Vault {
         inner.check_can_attempt()?;
         let slot = inner.body()?.passcode_slot.clone();
         slot.kdf.check()?;
+        let before = inner.body()?.attempts;
         inner.start_attempt()?;
-        let Some(vault_key) = open_passcode_slot(passcode, &slot)? else {
-            let attempts_left = inner.after_failure()?;
-            return Err(VaultError::WrongPasscode { attempts_left });
+        let opened = open_passcode_slot(passcode, &slot, inner.platform.keystore.as_ref());
+        let vault_key = match opened {
+            Ok(Some(key)) => key,
+            Ok(None) => {
+                let attempts_left = inner.after_failure()?;
+                return Err(VaultError::WrongPasscode { attempts_left });
+            }
+            // The device's hardware MAC failed: no guess was tested, so the
+            // attempt is given back (a platform fault must not walk the
+            // vault towards the wipe).
+            Err(e @ (VaultError::KeystoreUnavailable(_) | VaultError::DeviceKeyLost)) => {
+                inner.refund_attempt(before)?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
         };
         let mut next = inner.body()?.clone();
         next.attempts = Attempts::default();
-        // An upgrade that fails (a bad setting) must not turn a correct
-        // passcode into a counted failure: the slot then stays as it was.
-        if let Some(target) = inner
+        // A stronger KDF setting, or a slot from before the hardware MAC:
+        // rewrapped in the same write. An upgrade that fails must not turn
+        // a correct passcode into a counted failure: the slot then stays.
+        let target = inner
             .config
             .upgrade_kdf_to
             .map(|t| slot.kdf.stronger_of(&t))
-            && target.check().is_ok()
-            && slot.kdf.weaker_than(&target)
-            && let Ok(upgraded) =
-                passcode_slot(passcode, &vault_key, target, inner.platform.random.as_ref())
+            .filter(|t| t.check().is_ok() && slot.kdf.weaker_than(t));
+        if (target.is_some() || !slot.hardware_bound)
+            && let Ok(upgraded) = passcode_slot(
+                passcode,
+                &vault_key,
+                target.unwrap_or(slot.kdf),
+                &inner.platform,
+            )
         {
             next.passcode_slot = upgraded;
         }

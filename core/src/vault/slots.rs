@@ -6,10 +6,15 @@ use zeroize::Zeroizing;
 use super::format::{BiometricSlot, Body, Bytes, PasscodeSlot, SecretsTable};
 use super::{KdfParams, Passcode, VaultError, kdf};
 use crate::crypto::{self, AeadError, SecureRandom};
+use crate::platform::{DeviceKeystore, Platform};
 use crate::secret::SecretBytes;
 
 const SECRETS_AAD: &[u8] = b"tessera/vault/secrets/v1";
 const PASSCODE_SLOT_AAD: &[u8] = b"tessera/vault/slot/passcode/v1";
+/// Domain label of the bound passcode slot's key.
+const PASSCODE_KEK_LABEL: &[u8] = b"tessera/vault/slot/passcode/hardware-bound/v1";
+/// Shortest hardware MAC accepted (HMAC-SHA256, a P-256 shared secret).
+const MIN_HARDWARE_MAC_LEN: usize = 32;
 const BIOMETRIC_SLOT_AAD: &[u8] = b"tessera/vault/slot/biometric/v1";
 const SALT_LEN: usize = 16;
 
@@ -26,21 +31,51 @@ pub(super) fn new_salt(rng: &dyn SecureRandom) -> Result<Bytes, VaultError> {
         .map_err(crypto_error)
 }
 
+/// A new passcode slot for `vault_key`, bound to the device's hardware MAC.
 pub(super) fn passcode_slot(
     passcode: &Passcode,
     vault_key: &SecretBytes,
     kdf: KdfParams,
-    rng: &dyn SecureRandom,
+    platform: &Platform,
 ) -> Result<PasscodeSlot, VaultError> {
+    let rng = platform.random.as_ref();
     let salt = new_salt(rng)?;
-    let kek = kdf::derive(passcode.expose(), &salt.0, &kdf)?;
+    let kek = passcode_kek(passcode, &salt.0, &kdf, true, platform.keystore.as_ref())?;
     let wrapped = crypto::seal(kek.expose(), PASSCODE_SLOT_AAD, vault_key.expose(), rng)
         .map_err(crypto_error)?;
     Ok(PasscodeSlot {
         kdf,
         salt,
         wrapped: Bytes(wrapped),
+        hardware_bound: true,
     })
+}
+
+/// The key that seals a passcode slot. Argon2id stretches the passcode;
+/// for a bound slot its output then goes through the device's hardware MAC
+/// and both are combined (HMAC-SHA256 keyed by the stretched passcode over
+/// a label and the MAC), so that testing a guess needs one operation of a
+/// key that never leaves the device.
+fn passcode_kek(
+    passcode: &Passcode,
+    salt: &[u8],
+    kdf: &KdfParams,
+    bound: bool,
+    keystore: &dyn DeviceKeystore,
+) -> Result<SecretBytes, VaultError> {
+    let stretched = kdf::derive(passcode.expose(), salt, kdf)?;
+    if !bound {
+        return Ok(stretched);
+    }
+    let mac = Zeroizing::new(keystore.hardware_mac(stretched.expose())?);
+    if mac.len() < MIN_HARDWARE_MAC_LEN {
+        return Err(VaultError::KeystoreUnavailable(
+            "the hardware MAC is shorter than 32 bytes".into(),
+        ));
+    }
+    let kek = crypto::hmac_sha256(stretched.expose(), &[PASSCODE_KEK_LABEL, &mac])
+        .map_err(crypto_error)?;
+    Ok(SecretBytes::from_slice(kek.as_ref()))
 }
 
 pub(super) fn seal_secrets(
@@ -73,12 +108,19 @@ pub(super) fn vault_key_from(plain: Zeroizing<Vec<u8>>) -> Result<SecretBytes, V
 }
 
 /// The vault key behind the passcode slot, or `None` when `passcode` does
-/// not open it (runs the slot's KDF).
+/// not open it (runs the slot's KDF and, for a bound slot, the hardware MAC).
 pub(super) fn open_passcode_slot(
     passcode: &Passcode,
     slot: &PasscodeSlot,
+    keystore: &dyn DeviceKeystore,
 ) -> Result<Option<SecretBytes>, VaultError> {
-    let kek = kdf::derive(passcode.expose(), &slot.salt.0, &slot.kdf)?;
+    let kek = passcode_kek(
+        passcode,
+        &slot.salt.0,
+        &slot.kdf,
+        slot.hardware_bound,
+        keystore,
+    )?;
     match crypto::open(kek.expose(), PASSCODE_SLOT_AAD, &slot.wrapped.0) {
         Ok(plain) => vault_key_from(plain).map(Some),
         Err(_) => Ok(None),

@@ -185,6 +185,11 @@ struct KeystoreState {
     fail_set_generation: Option<u64>,
     record: bool,
     plaintexts: Vec<Vec<u8>>,
+    hardware_macs: u64,
+    fail_hardware_mac: bool,
+    /// Android's way to freshness: a new wrapping key per wrap, the older
+    /// ones destroyed by `set_generation` (`None`: one key, as on iOS).
+    rotation: Option<BTreeMap<u32, SecretBytes>>,
 }
 
 /// A fake [`DeviceKeystore`]: AES-256-GCM under a key held in memory, a
@@ -200,6 +205,22 @@ impl FakeKeystore {
     /// No key yet, generation 0.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A keystore that keeps its generation where a backup restore can
+    /// reach it, as Android does (a file): it binds freshness to the key
+    /// instead, with a new wrapping key per `wrap` and the older ones
+    /// destroyed by `set_generation`.
+    pub fn rotating() -> Self {
+        let keystore = Self::default();
+        guard(&keystore.state).rotation = Some(BTreeMap::new());
+        keystore
+    }
+
+    /// Puts the generation back to `generation`, as restoring a backup of
+    /// a generation file does (only meaningful for [`rotating`](Self::rotating)).
+    pub fn restore_generation(&self, generation: u64) {
+        guard(&self.state).generation = generation;
     }
 
     /// Makes every call fail with [`KeystoreError::Unavailable`] (or work again).
@@ -236,6 +257,16 @@ impl FakeKeystore {
     /// The stored generation.
     pub fn current_generation(&self) -> u64 {
         guard(&self.state).generation
+    }
+
+    /// How many hardware MACs were computed: one per passcode guess tested.
+    pub fn hardware_macs(&self) -> u64 {
+        guard(&self.state).hardware_macs
+    }
+
+    /// Makes every `hardware_mac` fail with `Unavailable` (or work again).
+    pub fn fail_hardware_mac(&self, fail: bool) {
+        guard(&self.state).fail_hardware_mac = fail;
     }
 
     /// Keeps a copy of every plaintext handed to `wrap` (for tests that check
@@ -278,20 +309,49 @@ impl DeviceKeystore for FakeKeystore {
         if s.record {
             s.plaintexts.push(plaintext.to_vec());
         }
-        let key = s.key.as_ref().ok_or(KeystoreError::KeyMissing)?;
-        crypto::seal(
-            key.expose(),
-            FAKE_KEYSTORE_AAD,
-            plaintext,
-            &ring::rand::SystemRandom::new(),
-        )
-        .map_err(|_| KeystoreError::Unavailable("seal failed".into()))
+        if s.key.is_none() {
+            return Err(KeystoreError::KeyMissing);
+        }
+        let rng = ring::rand::SystemRandom::new();
+        let (prefix, key) = match s.rotation.as_mut() {
+            Some(keys) => {
+                let id = keys
+                    .keys()
+                    .next_back()
+                    .map_or(1, |last| last.saturating_add(1));
+                let key = crypto::generate_key(&rng)
+                    .map_err(|_| KeystoreError::Unavailable("no random".into()))?;
+                let copy = SecretBytes::from_slice(key.expose());
+                keys.insert(id, key);
+                (id.to_be_bytes().to_vec(), copy)
+            }
+            None => {
+                let key = s.key.as_ref().ok_or(KeystoreError::KeyMissing)?;
+                (Vec::new(), SecretBytes::from_slice(key.expose()))
+            }
+        };
+        let sealed = crypto::seal(key.expose(), FAKE_KEYSTORE_AAD, plaintext, &rng)
+            .map_err(|_| KeystoreError::Unavailable("seal failed".into()))?;
+        Ok([prefix, sealed].concat())
     }
 
     fn unwrap(&self, wrapped: &[u8]) -> Result<Vec<u8>, KeystoreError> {
         let s = guard(&self.state);
         Self::available(&s)?;
         let key = s.key.as_ref().ok_or(KeystoreError::KeyMissing)?;
+        let (key, wrapped) = match &s.rotation {
+            Some(keys) => {
+                let (id, rest) = wrapped
+                    .split_first_chunk::<4>()
+                    .ok_or(KeystoreError::Rejected)?;
+                // A destroyed key: whatever it wrapped is gone.
+                let key = keys
+                    .get(&u32::from_be_bytes(*id))
+                    .ok_or(KeystoreError::Rejected)?;
+                (key, rest)
+            }
+            None => (key, wrapped),
+        };
         let plain = crypto::open(key.expose(), FAKE_KEYSTORE_AAD, wrapped)
             .map_err(|_| KeystoreError::Rejected)?;
         Ok(plain.to_vec())
@@ -312,7 +372,30 @@ impl DeviceKeystore for FakeKeystore {
             return Err(KeystoreError::Unavailable("injected fault".into()));
         }
         s.generation = generation;
+        if let Some(keys) = s.rotation.as_mut()
+            && let Some(&newest) = keys.keys().next_back()
+        {
+            keys.retain(|&id, _| id == newest);
+        }
         Ok(())
+    }
+
+    fn hardware_mac(&self, input: &[u8]) -> Result<Vec<u8>, KeystoreError> {
+        let mut s = guard(&self.state);
+        Self::available(&s)?;
+        s.hardware_macs = s.hardware_macs.saturating_add(1);
+        if s.fail_hardware_mac {
+            return Err(KeystoreError::Unavailable("injected MAC fault".into()));
+        }
+        let key = s.key.as_ref().ok_or(KeystoreError::KeyMissing)?;
+        // A key of its own, derived from the device key: the MAC key is
+        // created and deleted with it, as on the platforms.
+        let mac = |key: &[u8], input: &[u8]| {
+            crypto::hmac_sha256(key, &[input])
+                .map_err(|_| KeystoreError::Unavailable("HMAC failed".into()))
+        };
+        let mac_key = mac(key.expose(), b"fake hardware MAC key")?;
+        Ok(mac(mac_key.as_ref(), input)?.to_vec())
     }
 
     fn delete_key(&self) -> Result<(), KeystoreError> {
@@ -320,6 +403,9 @@ impl DeviceKeystore for FakeKeystore {
         Self::available(&s)?;
         if s.key.take().is_some() {
             s.deletions = s.deletions.saturating_add(1);
+        }
+        if let Some(keys) = s.rotation.as_mut() {
+            keys.clear();
         }
         s.generation = 0;
         Ok(())

@@ -4,8 +4,9 @@
 
 use super::attempts::MAX_FAILURES;
 use super::kdf::tests::derivations;
-use super::testing::{FakeBiometrics, FakePlatform, WriteFault};
+use super::testing::{FakeBiometrics, FakeKeystore, FakePlatform, WriteFault};
 use super::*;
+use crate::crypto;
 use crate::mosaic::Challenge;
 use crate::mosaic::OtpParams;
 use crate::otp::Algorithm;
@@ -1195,4 +1196,178 @@ fn only_a_wipe_the_keystore_recorded_erases_the_key() {
         vault.unlock_with_passcode(&pass()).err(),
         Some(VaultError::Wiped)
     );
+}
+
+/// The review's scenario (finding H1): code running as the app unwraps the
+/// body once with the device key and then tests passcode guesses anywhere.
+/// With the slot bound to the hardware MAC, even the right passcode does not
+/// open the slot without the device.
+#[test]
+fn h1_one_unwrap_gives_no_offline_passcode_oracle() {
+    let fp = FakePlatform::new();
+    create(&fp);
+    // Everything exportable plus one unwrap.
+    let blob = fp.storage.get(BLOB_NAME).unwrap();
+    let Ok(format::Blob::Sealed(wrapped)) = format::parse_blob(&blob) else {
+        panic!("a sealed blob");
+    };
+    let plain = fp.keystore.unwrap(wrapped).unwrap();
+    let body = format::decode_body(&plain).unwrap();
+    let slot = body.passcode_slot;
+    assert!(slot.hardware_bound);
+    let macs = fp.keystore.hardware_macs();
+    // Offline: Argon2id of the right passcode with the stored salt and
+    // parameters, then the slot's AEAD; no device.
+    let offline = |guess: &[u8]| {
+        let kek = kdf::derive(guess, &slot.salt.0, &slot.kdf).unwrap();
+        crypto::open(
+            kek.expose(),
+            b"tessera/vault/slot/passcode/v1",
+            &slot.wrapped.0,
+        )
+        .is_ok()
+    };
+    assert!(!offline(PASS), "the right passcode tested offline");
+    assert!(!offline(b"wrong-passcode"));
+    assert_eq!(fp.keystore.hardware_macs(), macs);
+}
+
+/// Every passcode guess the vault tests costs exactly one hardware MAC, and
+/// a refused attempt (delay) costs none.
+#[test]
+fn h1_each_passcode_guess_costs_one_hardware_operation() {
+    let fp = FakePlatform::new();
+    let vault = create(&fp);
+    let start = fp.keystore.hardware_macs();
+    for n in 1..=3 {
+        assert!(matches!(
+            vault.unlock_with_passcode(&wrong()),
+            Err(VaultError::WrongPasscode { .. })
+        ));
+        assert_eq!(fp.keystore.hardware_macs(), start + n);
+    }
+    // Three failures: the next attempt waits, and tests nothing.
+    assert!(matches!(
+        vault.unlock_with_passcode(&pass()),
+        Err(VaultError::Locked { .. })
+    ));
+    assert_eq!(fp.keystore.hardware_macs(), start + 3);
+    fp.clock.advance(31);
+    vault.unlock_with_passcode(&pass()).unwrap();
+    assert_eq!(fp.keystore.hardware_macs(), start + 4);
+}
+
+/// A platform fault before a guess could be tested gives the attempt back.
+#[test]
+fn a_failing_hardware_mac_costs_no_attempt() {
+    let fp = FakePlatform::new();
+    let vault = create(&fp);
+    vault.unlock_with_passcode(&wrong()).unwrap_err();
+    fp.keystore.fail_hardware_mac(true);
+    for _ in 0..3 {
+        assert!(matches!(
+            vault.unlock_with_passcode(&pass()),
+            Err(VaultError::KeystoreUnavailable(_))
+        ));
+    }
+    assert!(matches!(
+        vault.status(),
+        VaultStatus::Ready { failures: 1, .. }
+    ));
+    fp.keystore.fail_hardware_mac(false);
+    vault.unlock_with_passcode(&pass()).unwrap();
+    assert!(matches!(
+        vault.status(),
+        VaultStatus::Ready { failures: 0, .. }
+    ));
+}
+
+/// A slot written before the hardware MAC existed still opens, and the
+/// unlock rebinds it in the same write.
+#[test]
+fn slots_from_before_the_hardware_mac_are_rebound_at_unlock() {
+    let fp = FakePlatform::new();
+    let vault = create(&fp);
+    let unlocked = vault.unlock_with_passcode(&pass()).unwrap();
+    {
+        let mut inner = vault.lock();
+        let mut body = inner.body().unwrap().clone();
+        let kek = kdf::derive(PASS, &body.passcode_slot.salt.0, &body.passcode_slot.kdf).unwrap();
+        body.passcode_slot.wrapped = format::Bytes(
+            crypto::seal(
+                kek.expose(),
+                b"tessera/vault/slot/passcode/v1",
+                unlocked.vault_key.expose(),
+                &crypto::SystemRandom::new(),
+            )
+            .unwrap(),
+        );
+        body.passcode_slot.hardware_bound = false;
+        inner.persist(body).unwrap();
+    }
+    drop(unlocked);
+    let vault = reopen(&fp).unwrap();
+    let macs = fp.keystore.hardware_macs();
+    vault.unlock_with_passcode(&pass()).unwrap();
+    assert!(vault.lock().body().unwrap().passcode_slot.hardware_bound);
+    // The rebinding ran the MAC once; the old slot's open did not.
+    assert_eq!(fp.keystore.hardware_macs(), macs + 1);
+    let vault = reopen(&fp).unwrap();
+    vault.unlock_with_passcode(&pass()).unwrap();
+}
+
+/// Rollback where the generation lives in a file a backup restores (as on
+/// Android): restoring any older pair of vault blob and generation brings
+/// back attempts with a plain keystore, and opens nothing with a rotating
+/// one (a new wrapping key per write, the older ones destroyed).
+#[test]
+fn c5_restoring_any_older_blob_and_generation_pair_fails_with_a_rotating_keystore() {
+    for rotating in [false, true] {
+        let fp = FakePlatform {
+            keystore: if rotating {
+                FakeKeystore::rotating()
+            } else {
+                FakeKeystore::new()
+            },
+            ..FakePlatform::new()
+        };
+        let vault = create(&fp);
+        let mut pairs = vec![(
+            fp.storage.get(BLOB_NAME).unwrap(),
+            fp.keystore.current_generation(),
+        )];
+        for _ in 0..3 {
+            vault.unlock_with_passcode(&wrong()).unwrap_err();
+            pairs.push((
+                fp.storage.get(BLOB_NAME).unwrap(),
+                fp.keystore.current_generation(),
+            ));
+        }
+        let (latest, generation) = pairs.pop().unwrap();
+        drop(vault);
+        for (blob, older) in pairs {
+            fp.storage.put(BLOB_NAME, blob);
+            fp.keystore.restore_generation(older);
+            let reopened = reopen(&fp);
+            if rotating {
+                assert!(
+                    matches!(reopened, Err(VaultError::Corrupted(_))),
+                    "generation {older}: {reopened:?}"
+                );
+            } else {
+                // The attack the rotation defeats: fewer failures are back.
+                let VaultStatus::Ready { failures, .. } = reopened.unwrap().status() else {
+                    panic!("ready");
+                };
+                assert!(failures < 3);
+            }
+        }
+        // The latest pair still opens, with its three failures.
+        fp.storage.put(BLOB_NAME, latest);
+        fp.keystore.restore_generation(generation);
+        assert!(matches!(
+            reopen(&fp).unwrap().status(),
+            VaultStatus::Ready { failures: 3, .. }
+        ));
+    }
 }

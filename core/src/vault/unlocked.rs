@@ -204,7 +204,7 @@ impl UnlockedVault {
         new.check_policy()?;
         let mut inner = self.vault.lock();
         let kdf = kdf::choose(&inner.config.kdf, inner.platform.clock.as_ref())?;
-        let slot = passcode_slot(new, &self.vault_key, kdf, inner.platform.random.as_ref())?;
+        let slot = passcode_slot(new, &self.vault_key, kdf, &inner.platform)?;
         let mut next = inner.body()?.clone();
         next.passcode_slot = slot;
         inner.persist(next)

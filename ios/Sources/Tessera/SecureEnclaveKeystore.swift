@@ -3,16 +3,19 @@ import Foundation
 import Security
 import TesseraFFI
 
-/// Tessera's `DeviceKeystore` on iOS: a P-256 key created in the Secure Enclave (never leaves
-/// it; usable without user presence, only on this device, only while a passcode is set) that
-/// wraps the whole vault with ECIES (`eciesEncryptionCofactorX963SHA256AESGCM`: an ephemeral
-/// ECDH key, X9.63 KDF, AES-GCM, so a modified blob does not decrypt). The generation counter
-/// (rollback detection) is a Keychain item stored alongside, deleted with the key.
+/// Tessera's `DeviceKeystore` on iOS: two P-256 keys created in the Secure Enclave (they never
+/// leave it; usable without user presence, only on this device, only while a passcode is set).
+/// One wraps the whole vault with ECIES (`eciesEncryptionCofactorX963SHA256AESGCM`: an
+/// ephemeral ECDH key, X9.63 KDF, AES-GCM, so a modified blob does not decrypt); the other
+/// computes `hardwareMac`, a key agreement every passcode guess goes through (ADR 0009). The
+/// generation counter (rollback detection) is a ThisDeviceOnly Keychain item, out of reach of a
+/// backup restore, deleted with the keys.
 ///
 /// The simulator has no Secure Enclave: there the key is an ordinary Keychain key
 /// (`useSecureEnclave` false), for development only.
 public final class SecureEnclaveKeystore: DeviceKeystore, @unchecked Sendable {
     private let tag: Data
+    private let macTag: Data
     private let service: String
     private let useSecureEnclave: Bool
     private let lock = NSLock()
@@ -20,6 +23,7 @@ public final class SecureEnclaveKeystore: DeviceKeystore, @unchecked Sendable {
 
     public init(tag: String = "lu.tessera.device", useSecureEnclave: Bool = SecureEnclave.isAvailable) {
         self.tag = Data(tag.utf8)
+        self.macTag = Data("\(tag).mac".utf8)
         self.service = tag
         self.useSecureEnclave = useSecureEnclave
     }
@@ -27,7 +31,12 @@ public final class SecureEnclaveKeystore: DeviceKeystore, @unchecked Sendable {
     public func createKey() throws {
         lock.lock()
         defer { lock.unlock() }
-        if try privateKey() != nil { return }
+        for keyTag in [tag, macTag] where try privateKey(keyTag) == nil {
+            try create(keyTag)
+        }
+    }
+
+    private func create(_ keyTag: Data) throws {
         var error: Unmanaged<CFError>?
         guard let access = SecAccessControlCreateWithFlags(nil, Keychain.accessible, useSecureEnclave ? .privateKeyUsage : [], &error) else {
             throw PlatformError.Unavailable(reason: "access control: \(describe(error))")
@@ -37,7 +46,7 @@ public final class SecureEnclaveKeystore: DeviceKeystore, @unchecked Sendable {
             kSecAttrKeySizeInBits as String: 256,
             kSecPrivateKeyAttrs as String: [
                 kSecAttrIsPermanent as String: true,
-                kSecAttrApplicationTag as String: tag,
+                kSecAttrApplicationTag as String: keyTag,
                 kSecAttrAccessControl as String: access,
             ] as [String: Any],
         ]
@@ -48,7 +57,7 @@ public final class SecureEnclaveKeystore: DeviceKeystore, @unchecked Sendable {
     }
 
     public func wrap(plaintext: Data) throws -> Data {
-        guard let key = try privateKey() else { throw PlatformError.KeyMissing }
+        guard let key = try privateKey(tag) else { throw PlatformError.KeyMissing }
         guard let publicKey = SecKeyCopyPublicKey(key) else { throw PlatformError.Unavailable(reason: "no public key") }
         var error: Unmanaged<CFError>?
         guard let sealed = SecKeyCreateEncryptedData(publicKey, Self.algorithm, plaintext as CFData, &error) else {
@@ -58,7 +67,7 @@ public final class SecureEnclaveKeystore: DeviceKeystore, @unchecked Sendable {
     }
 
     public func unwrap(wrapped: Data) throws -> Data {
-        guard let key = try privateKey() else { throw PlatformError.KeyMissing }
+        guard let key = try privateKey(tag) else { throw PlatformError.KeyMissing }
         var error: Unmanaged<CFError>?
         guard let plain = SecKeyCreateDecryptedData(key, Self.algorithm, wrapped as CFData, &error) else {
             // ECIES with AES-GCM: a blob that does not authenticate fails here.
@@ -78,20 +87,48 @@ public final class SecureEnclaveKeystore: DeviceKeystore, @unchecked Sendable {
         try Keychain.write(service: service, account: "generation", data: Data(bytes))
     }
 
-    /// Deletes the key (a crypto-erase of the vault) and the generation with it: the next key
+    /// The enclave's MAC key agrees with a public point derived from `input`: the input's
+    /// SHA-256 is the scalar of a software P-256 key, and the result is the x coordinate of
+    /// d·(s·G). Deterministic for the same input, and out of reach without the enclave key.
+    public func hardwareMac(input: Data) throws -> Data {
+        guard let key = try privateKey(macTag) else { throw PlatformError.KeyMissing }
+        var seed = Data(SHA256.hash(data: input))
+        var peer: P256.KeyAgreement.PrivateKey?
+        // A hash at or above the curve order (odds 2^-32) is hashed again.
+        for _ in 0..<4 where peer == nil {
+            peer = try? P256.KeyAgreement.PrivateKey(rawRepresentation: seed)
+            seed = Data(SHA256.hash(data: seed))
+        }
+        guard let peer else { throw PlatformError.Unavailable(reason: "hardware MAC: no scalar") }
+        var error: Unmanaged<CFError>?
+        let attributes: [String: Any] = [
+            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
+            kSecAttrKeyClass as String: kSecAttrKeyClassPublic,
+        ]
+        guard let point = SecKeyCreateWithData(peer.publicKey.x963Representation as CFData, attributes as CFDictionary, &error),
+              let shared = SecKeyCopyKeyExchangeResult(key, .ecdhKeyExchangeStandard, point, [:] as CFDictionary, &error)
+        else {
+            throw PlatformError.Unavailable(reason: "hardware MAC: \(describe(error))")
+        }
+        return shared as Data
+    }
+
+    /// Deletes the keys (a crypto-erase of the vault) and the generation with them: the next key
     /// starts at 0, as the core's contract says.
     public func deleteKey() throws {
         lock.lock()
         defer { lock.unlock() }
-        let status = SecItemDelete(keyQuery(returning: false) as CFDictionary)
-        guard status == errSecSuccess || status == errSecItemNotFound else { throw Keychain.failure("delete key", status) }
+        for keyTag in [tag, macTag] {
+            let status = SecItemDelete(keyQuery(keyTag, returning: false) as CFDictionary)
+            guard status == errSecSuccess || status == errSecItemNotFound else { throw Keychain.failure("delete key", status) }
+        }
         try Keychain.delete(service: service, account: "generation")
     }
 
-    private func keyQuery(returning: Bool) -> [String: Any] {
+    private func keyQuery(_ keyTag: Data, returning: Bool) -> [String: Any] {
         var query: [String: Any] = [
             kSecClass as String: kSecClassKey,
-            kSecAttrApplicationTag as String: tag,
+            kSecAttrApplicationTag as String: keyTag,
             kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
             kSecUseDataProtectionKeychain as String: true,
         ]
@@ -99,9 +136,9 @@ public final class SecureEnclaveKeystore: DeviceKeystore, @unchecked Sendable {
         return query
     }
 
-    private func privateKey() throws -> SecKey? {
+    private func privateKey(_ keyTag: Data) throws -> SecKey? {
         var result: CFTypeRef?
-        let status = SecItemCopyMatching(keyQuery(returning: true) as CFDictionary, &result)
+        let status = SecItemCopyMatching(keyQuery(keyTag, returning: true) as CFDictionary, &result)
         switch status {
         case errSecSuccess:
             guard let ref = result, CFGetTypeID(ref) == SecKeyGetTypeID() else { return nil }

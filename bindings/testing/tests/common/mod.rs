@@ -83,6 +83,12 @@ impl DeviceKeystore for Keystore {
         }
         self.fake.set_generation(generation).map_err(unavailable)
     }
+    fn hardware_mac(&self, input: Vec<u8>) -> Result<Vec<u8>, PlatformError> {
+        self.fake.hardware_mac(&input).map_err(|e| match e {
+            tessera_core::platform::KeystoreError::KeyMissing => PlatformError::KeyMissing,
+            other => unavailable(other),
+        })
+    }
     fn delete_key(&self) -> Result<(), PlatformError> {
         self.fake.delete_key().map_err(unavailable)
     }

@@ -125,12 +125,16 @@ fun main() {
             activate(portal, phone, "alice")
             val issued = portal.login("alice", NOW)
             challengeOf(phone.auth.read(issued.mosaic)).use { login ->
+                val macs = phone.keystore.macs
                 for (left in listOf(9u, 8u, 7u)) {
                     val e = assertFailsWith<TesseraException.WrongPasscode> { login.approveWithPasscode("wrong-one".toByteArray()) }
                     assertEquals(left, e.attemptsLeft)
                 }
+                // Each guess went through the device's hardware MAC once (ADR 0009).
+                assertEquals(macs + 3, phone.keystore.macs)
                 val locked = assertFailsWith<TesseraException.Locked> { login.approveWithPasscode("wrong-one".toByteArray()) }
                 assertTrue(locked.retryAfterSecs >= 30u)
+                assertEquals(macs + 3, phone.keystore.macs)
             }
             phone.restart()
             assertFailsWith<TesseraException.Locked> { phone.auth.unlockWithPasscode(PASSCODE) }

@@ -86,6 +86,8 @@ class FakeKeystore(t.DeviceKeystore):
         self.sealer = None
         self.gen = 0
         self.crash_on_set_generation = False
+        self.mac_key = os.urandom(32)
+        self.macs = 0
 
     def create_key(self):
         if self.sealer is None:
@@ -113,8 +115,16 @@ class FakeKeystore(t.DeviceKeystore):
             raise RuntimeError("keystore crashed")
         self.gen = generation
 
+    def hardware_mac(self, data):
+        # HMAC-SHA256 under a key of its own, created and deleted with the
+        # wrapping key, as a Keystore HMAC key would compute it.
+        if self.sealer is None:
+            raise t.PlatformError.KeyMissing()
+        self.macs += 1
+        return hmac.new(self.mac_key, bytes(data), hashlib.sha256).digest()
+
     def delete_key(self):
-        # The key and the generation with it (the core's DeviceKeystore contract).
+        # The keys and the generation with them (the core's DeviceKeystore contract).
         self.sealer = None
         self.gen = 0
 
@@ -255,13 +265,17 @@ def test_transaction_shows_what_it_signs(portal, phone):
 
 
 def test_wrong_passcodes_then_delay_then_wipe(portal, phone):
+    macs = phone.keystore.macs
     for left in (9, 8, 7):
         with pytest.raises(t.TesseraError.WrongPasscode) as e:
             phone.auth.unlock_with_passcode(b"wrong-one")
         assert e.value.attempts_left == left
+    # Each guess went through the device's hardware MAC once (ADR 0009).
+    assert phone.keystore.macs == macs + 3
     with pytest.raises(t.TesseraError.Locked) as e:
         phone.auth.unlock_with_passcode(PASSCODE)
     assert e.value.retry_after_secs >= 30
+    assert phone.keystore.macs == macs + 3
     phone.restart()
     with pytest.raises(t.TesseraError.Locked):
         phone.auth.unlock_with_passcode(PASSCODE)

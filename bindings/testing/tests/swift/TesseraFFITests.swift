@@ -43,6 +43,7 @@ final class MemoryStorage: SecureStorage, @unchecked Sendable {
 /// What the Secure Enclave does for the device key, with a software key.
 final class FakeKeystore: DeviceKeystore, @unchecked Sendable {
     private var key: SymmetricKey?
+    private let macKey = SymmetricKey(size: .bits256)
     private var gen: UInt64 = 0
     var crashOnSetGeneration = false
 
@@ -75,6 +76,11 @@ final class FakeKeystore: DeviceKeystore, @unchecked Sendable {
             throw NSError(domain: "keystore", code: 1)
         }
         gen = generation
+    }
+
+    func hardwareMac(input: Data) throws -> Data {
+        guard key != nil else { throw PlatformError.KeyMissing }
+        return Data(HMAC<SHA256>.authenticationCode(for: input, using: macKey))
     }
 
     func deleteKey() throws { key = nil }

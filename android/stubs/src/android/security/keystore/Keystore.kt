@@ -16,6 +16,7 @@ class KeyGenParameterSpec private constructor() : AlgorithmParameterSpec {
         fun setUserAuthenticationParameters(timeout: Int, type: Int): Builder = TODO()
         @Deprecated("API 30") fun setUserAuthenticationValidityDurationSeconds(seconds: Int): Builder = TODO()
         fun setIsStrongBoxBacked(isStrongBoxBacked: Boolean): Builder = TODO()
+        fun setUnlockedDeviceRequired(unlockedDeviceRequired: Boolean): Builder = TODO()
         fun build(): KeyGenParameterSpec = TODO()
     }
 }
@@ -23,9 +24,11 @@ class KeyGenParameterSpec private constructor() : AlgorithmParameterSpec {
 object KeyProperties {
     const val PURPOSE_ENCRYPT = 1
     const val PURPOSE_DECRYPT = 2
+    const val PURPOSE_SIGN = 4
     const val BLOCK_MODE_GCM = "GCM"
     const val ENCRYPTION_PADDING_NONE = "NoPadding"
     const val KEY_ALGORITHM_AES = "AES"
+    const val KEY_ALGORITHM_HMAC_SHA256 = "HmacSHA256"
     const val AUTH_BIOMETRIC_STRONG = 2
 }
 
