@@ -121,20 +121,16 @@ impl Authenticator {
     /// analysis thread, and drop frames that arrive meanwhile.
     pub fn scan_frame(&self, frame: CameraFrame) -> Result<Option<ScannedRequest>, TesseraError> {
         self.shared.begin()?;
-        let detections = frame.with_core(|f| self.shared.core.scan(f))?;
-        let mut first_error = None;
-        for detection in detections {
-            match self.read_payload(detection.payload) {
-                Ok(request) => return Ok(Some(request)),
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        match first_error {
-            Some(e) => self.shared.outcome("scan", Err(e)),
-            None => Ok(None),
-        }
+        // The core decides which code of the frame wins (the first that reads).
+        let result = frame
+            .with_core(|f| self.shared.core.scan_and_read(f))?
+            .map_err(TesseraError::from)
+            .and_then(|found| {
+                found
+                    .map(|s| self.scanned(s.request, s.payload))
+                    .transpose()
+            });
+        self.shared.outcome("scan", result)
     }
 
     /// Reads a payload that the platform's own scanner decoded (ML Kit,
@@ -185,6 +181,15 @@ impl Authenticator {
     fn read_payload(&self, payload: Vec<u8>) -> Result<ScannedRequest, TesseraError> {
         let payload = Zeroizing::new(payload);
         let request = self.shared.core.read(&payload)?;
+        self.scanned(request, payload)
+    }
+
+    /// The exported form of what the code `payload` asks for.
+    fn scanned(
+        &self,
+        request: Request,
+        payload: Zeroizing<Vec<u8>>,
+    ) -> Result<ScannedRequest, TesseraError> {
         let shared = self.shared.clone();
         Ok(match request {
             Request::Activation(request) => {

@@ -212,6 +212,7 @@ fn scan_png(auth: &Authenticator, path: &Path) -> Result<Request, CliError> {
     let frame = image.frame().map_err(demo_error)?;
     auth.scan_and_read(&frame)
         .map_err(demo_error)?
+        .map(|scanned| scanned.request)
         .ok_or_else(|| demo_error(format!("the scanner found no code in {}", path.display())))
 }
 

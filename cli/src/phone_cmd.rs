@@ -123,6 +123,7 @@ fn scan_request(
         .map_err(|e| CliError::arg(path.display().to_string(), e))?;
     auth.scan_and_read(&frame)
         .map_err(fail)?
+        .map(|scanned| scanned.request)
         .ok_or_else(|| no_code(path))
 }
 

@@ -104,6 +104,17 @@ pub enum AuthError {
     ExportInParts(u32),
 }
 
+/// The code of a frame that [`Authenticator::scan_and_read`] chose: what it
+/// asks for, and its payload (zeroized on drop), for a caller that reads it
+/// again later (an import retried after a wrong passcode).
+#[derive(Debug)]
+pub struct Scanned {
+    /// What the code asks for.
+    pub request: Request,
+    /// The code's bytes.
+    pub payload: Zeroizing<Vec<u8>>,
+}
+
 /// What a scanned payload asks for.
 #[derive(Debug)]
 pub enum Request {
@@ -279,12 +290,12 @@ impl Authenticator {
     /// the mosaic (a page, a desk) still gives the mosaic. `Ok(None)`: no
     /// code in the frame. Codes found but none readable: the first one's
     /// error. The one policy of the apps, the CLI and the demo.
-    pub fn scan_and_read(&self, frame: &Frame<'_>) -> Result<Option<Request>, AuthError> {
+    pub fn scan_and_read(&self, frame: &Frame<'_>) -> Result<Option<Scanned>, AuthError> {
         let mut first_error = None;
         for detection in self.scan(frame) {
             let payload = Zeroizing::new(detection.payload);
             match self.read(&payload) {
-                Ok(request) => return Ok(Some(request)),
+                Ok(request) => return Ok(Some(Scanned { request, payload })),
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }

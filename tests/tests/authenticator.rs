@@ -516,7 +516,10 @@ fn frame_with(payloads: &[&[u8]]) -> Rgb {
 fn scan_and_read(phone: &Phone, canvas: &Rgb) -> Result<Option<Request>, AuthError> {
     let rgba = canvas.rgba_strided(canvas.w * 4, false);
     let frame = Frame::rgba(canvas.w as u32, canvas.h as u32, &rgba, canvas.w * 4).unwrap();
-    phone.auth.scan_and_read(&frame)
+    Ok(phone
+        .auth
+        .scan_and_read(&frame)?
+        .map(|scanned| scanned.request))
 }
 
 fn first_detection(phone: &Phone, canvas: &Rgb) -> Vec<u8> {
