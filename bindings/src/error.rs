@@ -142,7 +142,12 @@ impl From<VaultError> for TesseraError {
                 reason: v.to_string(),
             },
             VaultError::AlreadyAnswered => Self::AlreadyAnswered,
-            _ => Self::BadInput { reason },
+            VaultError::AlreadyExists
+            | VaultError::UnknownToken(_)
+            | VaultError::WrongTokenKind { .. }
+            | VaultError::InvalidToken(_)
+            | VaultError::CounterExhausted
+            | VaultError::TooManyTokens(_) => Self::BadInput { reason },
         }
     }
 }
@@ -158,7 +163,15 @@ impl From<MosaicError> for TesseraError {
             MosaicError::Random => Self::StorageFailure {
                 reason: e.to_string(),
             },
-            _ => Self::bad_input(e.to_string()),
+            MosaicError::NotAMosaic
+            | MosaicError::UnsupportedVersion(_)
+            | MosaicError::TooLarge { .. }
+            | MosaicError::Malformed(_)
+            | MosaicError::Tampered
+            | MosaicError::InvalidActivationCode(_)
+            | MosaicError::InvalidField { .. }
+            | MosaicError::WrongKind { .. }
+            | MosaicError::WrongResponse => Self::bad_input(e.to_string()),
         }
     }
 }
@@ -169,7 +182,11 @@ impl From<AuthError> for TesseraError {
             AuthError::Vault(v) => v.into(),
             AuthError::Mosaic(m) => m.into(),
             AuthError::NoVault => Self::NotActivated,
-            other => Self::bad_input(other.to_string()),
+            AuthError::Scan(_)
+            | AuthError::Uri(_)
+            | AuthError::Unrecognised
+            | AuthError::AlreadyActivated
+            | AuthError::ExportInParts(_) => Self::bad_input(e.to_string()),
         }
     }
 }
@@ -233,7 +250,11 @@ impl PlatformError {
         match self {
             Self::KeyMissing => KeystoreError::KeyMissing,
             Self::Rejected => KeystoreError::Rejected,
-            other => KeystoreError::Unavailable(other.reason()),
+            Self::Cancelled
+            | Self::Lockout
+            | Self::KeyInvalidated
+            | Self::Unavailable { .. }
+            | Self::Unexpected { .. } => KeystoreError::Unavailable(self.reason()),
         }
     }
 
@@ -242,7 +263,10 @@ impl PlatformError {
             Self::Cancelled => BiometricError::Cancelled,
             Self::Lockout => BiometricError::Lockout,
             Self::KeyInvalidated => BiometricError::KeyInvalidated,
-            other => BiometricError::Platform(other.reason()),
+            Self::KeyMissing
+            | Self::Rejected
+            | Self::Unavailable { .. }
+            | Self::Unexpected { .. } => BiometricError::Platform(self.reason()),
         }
     }
 }

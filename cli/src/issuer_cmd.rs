@@ -152,18 +152,24 @@ fn write_mosaic(path: &Path, payload: &[u8]) -> Result<(), CliError> {
 
 /// Whether a portal error is a decision (exit 1) rather than bad input.
 fn is_rejection(e: &PortalError) -> bool {
-    matches!(
-        e,
+    // Every variant named: a new refusal must choose its exit status.
+    match e {
         PortalError::WrongOtp { .. }
-            | PortalError::TokenLocked
-            | PortalError::Expired
-            | PortalError::AlreadyAnswered
-            | PortalError::UnknownChallenge
-            | PortalError::Mismatch(_)
-            | PortalError::NoActiveToken(_)
-            | PortalError::NoPendingActivation(_)
-            | PortalError::ActivationExpired
-    )
+        | PortalError::TokenLocked
+        | PortalError::Expired
+        | PortalError::AlreadyAnswered
+        | PortalError::UnknownChallenge
+        | PortalError::Mismatch(_)
+        | PortalError::NoActiveToken(_)
+        | PortalError::NoPendingActivation(_)
+        | PortalError::ActivationExpired => true,
+        // Input to correct (nothing was checked or counted), or the
+        // database itself.
+        PortalError::MalformedOtp { .. }
+        | PortalError::Mosaic(_)
+        | PortalError::InsecureDatabase(_)
+        | PortalError::Storage(_) => false,
+    }
 }
 
 fn portal_error(e: PortalError) -> CliError {

@@ -86,7 +86,6 @@ pub(crate) fn warning_text(w: &UriWarning) -> String {
             format!("the secret has only {bits} bits (new tokens should have at least 128)")
         }
         UriWarning::MissingCounter => "no counter given; starting at 0".to_owned(),
-        other => format!("{other:?}"),
     }
 }
 

@@ -76,7 +76,6 @@ impl Deadline for ClockDeadline<'_> {
 
 /// Why the authenticator refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum AuthError {
     /// From the vault: wrong passcode, locked, wiped, storage, biometrics, …
     #[error(transparent)]

@@ -1,11 +1,11 @@
-//! C35 at every boundary (issue 9): the `Display`, `Debug` and alternate
+//! Check C35 (docs/threat-model.md) at every boundary: the `Display`, `Debug` and alternate
 //! `Debug` of every variant of `OtpError`, `UriError`, `MosaicError`,
 //! `ScanError`, `VaultError` and `AuthError` never contain a canary secret,
 //! passcode, PIN, activation code or OTP used in the operation that produced
 //! the error.
 //!
 //! Each error type has a `variant` function with an exhaustive match (no
-//! wildcard: inside this crate `#[non_exhaustive]` does not apply), so a new
+//! wildcard), so a new
 //! variant fails to compile until it is named here, and each test checks
 //! that every variant was seen — produced by an operation with canaries
 //! wherever one can produce it, constructed (with the fields an operation

@@ -133,7 +133,6 @@ impl std::fmt::Debug for Platform {
 
 /// A failure of [`SecureStorage`](SecureStorage).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum StorageError {
     /// Reading, writing or deleting failed; the message names the operation
     /// and the platform's reason (never the data).
@@ -158,7 +157,6 @@ impl StorageError {
 
 /// A failure of [`DeviceKeystore`](DeviceKeystore).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum KeystoreError {
     /// The keystore cannot be used now (locked, service not running, I/O);
     /// trying later may work.
@@ -176,7 +174,6 @@ pub enum KeystoreError {
 
 /// The outcome of [`BiometricGate`](BiometricGate) when it returns no key.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum BiometricError {
     /// The user cancelled the prompt.
     #[error("biometric authentication was cancelled")]

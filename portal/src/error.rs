@@ -5,7 +5,6 @@ use thiserror::Error;
 
 /// Why the portal refused a request.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum PortalError {
     /// No challenge with this identifier was ever issued.
     #[error("unknown challenge")]

@@ -5,7 +5,6 @@ use thiserror::Error;
 
 /// Why a mosaic could not be read, or a response not computed or accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum MosaicError {
     /// The bytes are not a Tessera mosaic at all (another QR code).
     #[error("this QR code is not a Tessera mosaic")]

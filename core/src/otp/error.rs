@@ -5,7 +5,6 @@ use thiserror::Error;
 
 /// Why an OTP could not be computed or a code was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum OtpError {
     /// The number of digits is outside what the algorithm allows.
     #[error("digits must be between {min} and {max}, got {got}")]

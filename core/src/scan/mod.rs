@@ -38,7 +38,6 @@ pub const MAX_PAYLOAD_LEN: usize = 2953;
 
 /// Why a frame or payload was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum ScanError {
     /// The frame's size, strides or planes do not add up.
     #[error("invalid frame: {0}")]

@@ -7,7 +7,6 @@ use crate::otp::OtpError;
 
 /// Why a Key URI or an export could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum UriError {
     /// Longer than any real URI; refused before parsing.
     #[error("the URI has {len} bytes; at most {max} are accepted")]

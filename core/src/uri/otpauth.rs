@@ -43,7 +43,6 @@ pub struct ParsedUri {
 
 /// Something in a Key URI that was accepted but deserves attention.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum UriWarning {
     /// The label's issuer prefix and the `issuer` parameter disagree; the
     /// parameter was used, as Google's specification recommends.

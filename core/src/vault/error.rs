@@ -8,7 +8,6 @@ use crate::platform::{KeystoreError, StorageError};
 
 /// Why a vault operation failed. Each variant is something the app acts on.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum VaultError {
     /// There is no vault yet: create one.
     #[error("there is no vault yet")]

@@ -87,7 +87,6 @@ impl fmt::Debug for Passcode {
 
 /// Why a new passcode is refused; the app shows the matching hint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum PolicyViolation {
     /// Fewer than [`MIN_CHARS`] characters.
     #[error("it has {chars} characters; at least {MIN_CHARS} are needed")]

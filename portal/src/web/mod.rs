@@ -58,7 +58,6 @@ use users::{DemoUser, UserStore};
 
 /// Why the web portal could not start or answer.
 #[derive(Debug, Error)]
-#[non_exhaustive]
 pub enum WebError {
     /// The database failed.
     #[error("storage error: {0}")]
