@@ -185,70 +185,135 @@ fn parse_q(v: &str) -> Option<u16> {
 /// Every fixed text of the portal in one language.
 #[derive(Debug)]
 pub struct Texts {
+    /// In English: “Authentication portal”.
     pub portal_title: &'static str,
+    /// In English: “Sign in with your user ID and password, then confirm with your mobile.”
     pub login_intro: &'static str,
+    /// In English: “User ID”.
     pub user_id: &'static str,
+    /// In English: “Password”.
     pub password: &'static str,
+    /// In English: “Continue”.
     pub continue_: &'static str,
+    /// In English: “Wrong user ID or password.”
     pub bad_credentials: &'static str,
+    /// In English: “Choose your mobile”.
     pub choose_mobile: &'static str,
+    /// In English: “Which mobile do you want to sign in with?”
     pub choose_mobile_intro: &'static str,
+    /// In English: “Show the mosaic”.
     pub show_mosaic: &'static str,
+    /// In English: “Sign in with your mobile”.
     pub login_with_mobile: &'static str,
+    /// In English: “Open the Tessera app on your mobile and scan the mosaic below. / Check the portal and…”
     pub login_steps: [&'static str; 3],
+    /// In English: “Mosaic to scan with the Tessera app”.
     pub mosaic_alt: &'static str,
+    /// In English: “One-time password”.
     pub otp: &'static str,
+    /// In English: “Authenticate”.
     pub authenticate: &'static str,
+    /// In English: “You are signed in”.
     pub connected: &'static str,
+    /// In English: “My account”.
     pub my_account: &'static str,
+    /// In English: “Transfer”.
     pub transfer: &'static str,
+    /// In English: “Sign out”.
     pub logout: &'static str,
+    /// In English: “You are signed out.”
     pub logged_out: &'static str,
+    /// In English: “Your mobiles”.
     pub your_mobiles: &'static str,
+    /// In English: “No activated mobile.”
     pub no_mobile: &'static str,
+    /// In English: “Add a mobile”.
     pub add_mobile: &'static str,
+    /// In English: “Remove”.
     pub remove: &'static str,
+    /// In English: “Open the Tessera app on your new mobile and scan the activation mosaic. / Type the ac…”
     pub activation_steps: [&'static str; 4],
+    /// In English: “Activation code”.
     pub activation_code: &'static str,
+    /// In English: “Demonstration: in real life this code reaches you by letter and is never shown on scr…”
     pub activation_code_note: &'static str,
+    /// In English: “Confirmation code”.
     pub confirmation_code: &'static str,
+    /// In English: “Confirm”.
     pub confirm: &'static str,
+    /// In English: “Your mobile is activated.”
     pub mobile_activated: &'static str,
+    /// In English: “The mobile was removed.”
     pub mobile_removed: &'static str,
+    /// In English: “To make a transfer, sign out and sign in again with your mobile.”
     pub relogin_hint: &'static str,
+    /// In English: “You have no activated mobile yet: add one to sign in and sign your transfers.”
     pub no_mobile_hint: &'static str,
+    /// In English: “Amount (EUR)”.
     pub amount: &'static str,
+    /// In English: “Payee”.
     pub payee: &'static str,
+    /// In English: “IBAN”.
     pub iban: &'static str,
+    /// In English: “Reference (optional)”.
     pub reference: &'static str,
+    /// In English: “Mobile”.
     pub mobile: &'static str,
+    /// In English: “Sign with my mobile”.
     pub sign_with_mobile: &'static str,
+    /// In English: “Enter the transfer; you will sign it with your mobile.”
     pub transfer_intro: &'static str,
+    /// In English: “Sign the transfer with your mobile”.
     pub sign_title: &'static str,
+    /// In English: “Your mobile must show exactly this transfer:”
     pub sign_check: &'static str,
+    /// In English: “Scan the mosaic with the Tessera app. / Check the amount, payee and IBAN it shows, th…”
     pub sign_steps: [&'static str; 3],
+    /// In English: “Confirm the transfer”.
     pub confirm_transfer: &'static str,
+    /// In English: “Transfer confirmed”.
     pub transfer_done: &'static str,
+    /// In English: “Your transfer was signed with your mobile.”
     pub transfer_done_text: &'static str,
+    /// In English: “New transfer”.
     pub new_transfer: &'static str,
+    /// In English: “This mosaic has expired.”
     pub expired: &'static str,
+    /// In English: “This mosaic was already used.”
     pub already_used: &'static str,
+    /// In English: “Show a new mosaic”.
     pub new_mosaic: &'static str,
+    /// In English: “This mobile is locked after too many wrong codes. Contact support to unlock it.”
     pub token_locked: &'static str,
+    /// In English: “This form is no longer valid (did the session expire?). Reload the page and try again.”
     pub csrf: &'static str,
+    /// In English: “Page not found.”
     pub not_found: &'static str,
+    /// In English: “Please sign in.”
     pub login_required: &'static str,
+    /// In English: “Sign in with your mobile to open this page.”
     pub mobile_required: &'static str,
+    /// In English: “The activation has expired or no longer exists; start again.”
     pub activation_expired: &'static str,
+    /// In English: “Invalid amount: type a number like 120.50.”
     pub invalid_amount: &'static str,
+    /// In English: “Invalid payee: 1 to 70 characters.”
     pub invalid_payee: &'static str,
+    /// In English: “Invalid IBAN: please check it.”
     pub invalid_iban: &'static str,
+    /// In English: “Invalid reference: 35 characters at most.”
     pub invalid_reference: &'static str,
+    /// In English: “Something went wrong. Try again.”
     pub error: &'static str,
+    /// In English: “The portal is overloaded. Try again in a few minutes.”
     pub busy: &'static str,
+    /// In English: “This portal does not answer at this address. Open it at its usual address.”
     pub unknown_host: &'static str,
+    /// In English: “The request took too long. Try again.”
     pub too_slow: &'static str,
+    /// In English: “Back to sign-in”.
     pub back_to_login: &'static str,
+    /// In English: “Language”.
     pub language: &'static str,
 }
 
