@@ -45,8 +45,8 @@ pub struct AuthenticatorConfig {
     /// The scanner's limits.
     pub scan: ScanConfig,
     /// Wall-clock budget of one [`Authenticator::scan`], in milliseconds,
-    /// measured with the platform clock's monotonic time (SECURITY-CHECKS
-    /// C29: the app should set about 500). `None`: only the scanner's work
+    /// measured with the platform clock's monotonic time (check C29
+    /// in docs/threat-model.md: the app should set about 500). `None`: only the scanner's work
     /// caps apply.
     pub scan_budget_ms: Option<u64>,
 }

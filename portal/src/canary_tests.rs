@@ -1,4 +1,4 @@
-//! C35 for the portal (issue 9): the `Display`, `Debug` and alternate
+//! C35 for the portal: the `Display`, `Debug` and alternate
 //! `Debug` of every `PortalError` variant never contain the OTP that was
 //! typed, the right OTP, the activation code or a token key. The match in
 //! [`variant`] is exhaustive, so a new variant fails to compile until it is

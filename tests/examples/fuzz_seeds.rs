@@ -241,7 +241,7 @@ fn scan_seeds() {
         seed.extend(&bits);
         write("scan", &format!("qr-{name}"), &seed);
     }
-    // SECURITY-CHECKS C29's crafted bits, at the largest size the target makes.
+    // check C29's crafted bits (docs/threat-model.md), at the largest size the target makes.
     let mut c29 = vec![0, 95, 95, 0, 1];
     c29.extend(
         data_encoding::HEXLOWER

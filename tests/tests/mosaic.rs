@@ -162,7 +162,7 @@ fn a_wrong_activation_code_is_reported_as_such() {
     assert!(!format!("{code:?}").contains("ABCD"));
 }
 
-/// SECURITY-CHECKS C23: flipping any single bit of a sealed mosaic is
+/// check C23 (docs/threat-model.md): flipping any single bit of a sealed mosaic is
 /// refused, and no display data comes out of it.
 #[test]
 fn every_single_bit_flip_is_refused() {
@@ -250,7 +250,7 @@ fn login_and_transaction_are_domain_separated() {
     .unwrap();
 }
 
-/// SECURITY-CHECKS C24: changing any displayed field changes the OTP.
+/// check C24 (docs/threat-model.md): changing any displayed field changes the OTP.
 #[test]
 fn what_you_see_is_what_you_sign() {
     let master = [0x11u8; 32];

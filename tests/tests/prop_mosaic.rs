@@ -1,4 +1,4 @@
-//! Property tests of the mosaic messages (issue 9): every message that
+//! Property tests of the mosaic messages: every message that
 //! seals opens to itself, and no single-bit change of a sealed challenge is
 //! accepted (C23, C27).
 

@@ -1,4 +1,4 @@
-//! Property tests of the OTP engines and Key URIs (issue 9): verification
+//! Property tests of the OTP engines and Key URIs: verification
 //! accepts exactly the codes of its window (HOTP look-ahead, TOTP
 //! look-around, OCRA counter and time windows) and nothing else, and every
 //! token survives Key URI format → parse.

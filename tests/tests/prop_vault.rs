@@ -1,4 +1,4 @@
-//! The vault's attempt counter as a state machine (issue 9, C2–C6): random
+//! The vault's attempt counter as a state machine (checks C2–C6): random
 //! sequences of operations — unlocks with the right and a wrong passcode,
 //! codes, adding and removing tokens, passcode changes, restarts, time
 //! passing — with storage and keystore faults injected into random writes

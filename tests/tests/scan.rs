@@ -232,7 +232,7 @@ fn malformed_frames_are_errors() {
     assert!(Scanner::default().scan(&frame).is_empty());
 }
 
-/// SECURITY-CHECKS C29: a 21-byte input that keeps rqrr 0.11's own grid
+/// check C29 (docs/threat-model.md): a 21-byte input that keeps rqrr 0.11's own grid
 /// detection busy for seconds. Width 21 + b0 % 108, height 21 + b1 % 108,
 /// then one bit per pixel, repeated over the image; set bit = black.
 #[test]

@@ -1,6 +1,6 @@
 //! The vault against the platform doubles: attempts, wipes, crashes at every
 //! write, rollback, biometrics, what is stored, and what errors show.
-//! Test names carry the SECURITY-CHECKS id they demonstrate.
+//! Test names carry the id of the check (docs/threat-model.md) they demonstrate.
 
 use super::attempts::MAX_FAILURES;
 use super::kdf::tests::derivations;

@@ -2,7 +2,7 @@
 //!
 //! An axum server over the same [`Portal`] and SQLite store as
 //! `tessera issuer`, with the users of the portal, sessions and pages on
-//! top. The flows are the ones of DESIGN.md: sign in with user ID and
+//! top. The flows are the ones of docs/ARCHITECTURE.md ("Flows"): sign in with user ID and
 //! password, choose the mobile, scan the mosaic, type the OTP; "Mon
 //! compte" to add (activation mosaic, code, confirmation OTP) and remove
 //! mobiles; "Virement" to have a transfer signed.
