@@ -131,7 +131,7 @@ impl std::fmt::Debug for Platform {
     }
 }
 
-/// A failure of [`SecureStorage`](SecureStorage).
+/// A failure of [`SecureStorage`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum StorageError {
     /// Reading, writing or deleting failed; the message names the operation
@@ -155,7 +155,7 @@ impl StorageError {
     }
 }
 
-/// A failure of [`DeviceKeystore`](DeviceKeystore).
+/// A failure of [`DeviceKeystore`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum KeystoreError {
     /// The keystore cannot be used now (locked, service not running, I/O);
@@ -172,7 +172,7 @@ pub enum KeystoreError {
     Rejected,
 }
 
-/// The outcome of [`BiometricGate`](BiometricGate) when it returns no key.
+/// The outcome of [`BiometricGate`] when it returns no key.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum BiometricError {
     /// The user cancelled the prompt.

@@ -6,14 +6,14 @@
 //! - a random 256-bit **vault key** seals the tokens' OTP keys (AES-256-GCM);
 //! - **slots** seal the vault key: the passcode slot under
 //!   Argon2id(passcode, salt), the biometric slot under a key the platform
-//!   releases with user presence ([`BiometricGate`]);
-//! - the **device key** ([`DeviceKeystore`]) wraps the whole vault, so a
+//!   releases with user presence ([`BiometricGate`](crate::platform::BiometricGate));
+//! - the **device key** ([`DeviceKeystore`](crate::platform::DeviceKeystore)) wraps the whole vault, so a
 //!   copied file is useless elsewhere, and keeps a generation counter that
 //!   recognises an older copy.
 //!
 //! What the display needs before authorisation (token list, challenge keys)
 //! sits inside the device layer but outside the vault key. Every change is
-//! one atomic write of one blob ([`SecureStorage`]); the failed-attempt
+//! one atomic write of one blob ([`SecureStorage`](crate::platform::SecureStorage)); the failed-attempt
 //! counter is written before any passcode or biometric key is checked.
 //!
 //! [`Vault`] is the locked vault; [`UnlockedVault`] hands out codes, never
@@ -51,7 +51,7 @@ pub use unlocked::UnlockedVault;
 
 use crate::secret::OtpCode;
 
-/// The name of the vault's blob in [`SecureStorage`].
+/// The name of the vault's blob in [`SecureStorage`](crate::platform::SecureStorage).
 pub const BLOB_NAME: &str = "vault";
 /// Most tokens a vault holds.
 pub const MAX_TOKENS: usize = 1000;
