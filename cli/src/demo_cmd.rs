@@ -244,6 +244,22 @@ fn approve(
         .map_err(|e: AuthError| demo_error(e))
 }
 
+/// The phone's turn on a login or transfer mosaic: scan it, show what is
+/// approved, approve with the passcode, show the OTP after `said`.
+fn phone_answers(
+    screen: &Screen,
+    auth: &Authenticator,
+    path: &Path,
+    passcode: &Passcode,
+    said: &str,
+) -> Result<String, CliError> {
+    let request = scan_challenge(auth, path)?;
+    screen.say("Phone", describe(request.challenge()).trim_end());
+    let otp = approve(auth, &request, passcode)?;
+    screen.say("Phone", &format!("{said} One-time password: {otp}"));
+    Ok(otp)
+}
+
 /// Runs `tessera demo`.
 pub fn demo(args: &DemoArgs) -> CliResult {
     let started = Instant::now();
@@ -369,13 +385,7 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         ),
     );
     screen.mosaic(&c.mosaic)?;
-    let request = scan_challenge(&auth, &path)?;
-    screen.say("Phone", describe(request.challenge()).trim_end());
-    let otp = approve(&auth, &request, &passcode)?;
-    screen.say(
-        "Phone",
-        &format!("Passcode accepted. One-time password: {otp}"),
-    );
+    let otp = phone_answers(&screen, &auth, &path, &passcode, "Passcode accepted.")?;
     let accepted = portal
         .verify(&c.id, &otp, Some((USER, MosaicKind::Login)), now())
         .map_err(demo_error)?;
@@ -403,13 +413,13 @@ pub fn demo(args: &DemoArgs) -> CliResult {
         ),
     );
     screen.mosaic(&c.mosaic)?;
-    let request = scan_challenge(&auth, &path)?;
-    screen.say("Phone", describe(request.challenge()).trim_end());
-    let otp = approve(&auth, &request, &passcode)?;
-    screen.say(
-        "Phone",
-        &format!("Approved with the passcode. One-time password: {otp}"),
-    );
+    let otp = phone_answers(
+        &screen,
+        &auth,
+        &path,
+        &passcode,
+        "Approved with the passcode.",
+    )?;
     let accepted = portal
         .verify(&c.id, &otp, Some((USER, MosaicKind::Transaction)), now())
         .map_err(demo_error)?;

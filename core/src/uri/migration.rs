@@ -97,20 +97,7 @@ fn invalid(reason: impl Into<String>) -> UriError {
 
 /// Parses one `otpauth-migration://offline?data=...` URI.
 pub fn parse_migration(uri: &str) -> Result<MigrationBatch, UriError> {
-    let uri = uri.trim();
-    if uri.len() > MAX_MIGRATION_URI_LEN {
-        return Err(UriError::TooLong {
-            len: uri.len(),
-            max: MAX_MIGRATION_URI_LEN,
-        });
-    }
-    let rest = uri
-        .get(..SCHEME.len())
-        .filter(|s| s.eq_ignore_ascii_case(SCHEME))
-        .and_then(|_| uri.get(SCHEME.len()..))
-        .ok_or(UriError::WrongScheme {
-            expected: "otpauth-migration://",
-        })?;
+    let rest = super::after_scheme(uri, SCHEME, MAX_MIGRATION_URI_LEN)?;
     let (host, query) = rest.split_once('?').unwrap_or((rest, ""));
     if !host.eq_ignore_ascii_case("offline") {
         return Err(invalid("expected otpauth-migration://offline?data=..."));

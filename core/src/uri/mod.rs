@@ -15,6 +15,22 @@ pub use otpauth::{MAX_URI_LEN, ParsedUri, UriWarning, decode_base32, parse_key_u
 use crate::otp::{Algorithm, Hotp, OtpError, OtpKey, Totp};
 use crate::secret::OtpCode;
 
+/// What follows `scheme` (matched without regard to case) in `uri`, after
+/// trimming and refusing a URI longer than `max` bytes before anything else.
+fn after_scheme<'a>(uri: &'a str, scheme: &'static str, max: usize) -> Result<&'a str, UriError> {
+    let uri = uri.trim();
+    if uri.len() > max {
+        return Err(UriError::TooLong {
+            len: uri.len(),
+            max,
+        });
+    }
+    uri.get(..scheme.len())
+        .filter(|s| s.eq_ignore_ascii_case(scheme))
+        .and_then(|_| uri.get(scheme.len()..))
+        .ok_or(UriError::WrongScheme { expected: scheme })
+}
+
 /// Whether a token counts events or time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {

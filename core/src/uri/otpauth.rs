@@ -150,20 +150,7 @@ fn parse_number(name: &'static str, value: &str) -> Result<u64, UriError> {
 
 /// Parses an `otpauth://totp/...` or `otpauth://hotp/...` URI.
 pub fn parse_key_uri(uri: &str) -> Result<ParsedUri, UriError> {
-    let uri = uri.trim();
-    if uri.len() > MAX_URI_LEN {
-        return Err(UriError::TooLong {
-            len: uri.len(),
-            max: MAX_URI_LEN,
-        });
-    }
-    let rest = uri
-        .get(..SCHEME.len())
-        .filter(|s| s.eq_ignore_ascii_case(SCHEME))
-        .and_then(|_| uri.get(SCHEME.len()..))
-        .ok_or(UriError::WrongScheme {
-            expected: "otpauth://",
-        })?;
+    let rest = super::after_scheme(uri, SCHEME, MAX_URI_LEN)?;
     let rest = rest
         .split_once('#')
         .map_or(rest, |(before, _fragment)| before);
