@@ -128,9 +128,10 @@ impl From<VaultError> for TesseraError {
             | VaultError::Corrupted(_)
             | VaultError::UnsupportedVersion(_)
             | VaultError::WeakKdfParameters { .. } => Self::VaultUnusable { reason },
-            VaultError::Storage(_) | VaultError::KeystoreUnavailable(_) | VaultError::Crypto(_) => {
-                Self::StorageFailure { reason }
-            }
+            VaultError::Storage(_)
+            | VaultError::KeystoreUnavailable(_)
+            | VaultError::ChangedElsewhere
+            | VaultError::Crypto(_) => Self::StorageFailure { reason },
             VaultError::BiometricCancelled => Self::Cancelled,
             VaultError::BiometricInvalidated => Self::BiometricInvalidated,
             VaultError::BiometricLockout

@@ -109,9 +109,12 @@ fn idle_and_slow_connections_do_not_take_the_portal_down() {
     );
 
     // The server closes an idle connection after its header timeout.
+    // The header timeout is 10 s; the bounds below leave room for a loaded
+    // machine and stay well under what no timeout gives (an idle socket
+    // open for ever, a slow client served for all its 40 s).
     let first = &mut idle[0];
     first
-        .set_read_timeout(Some(Duration::from_secs(20)))
+        .set_read_timeout(Some(Duration::from_secs(35)))
         .unwrap();
     let start = Instant::now();
     let mut byte = [0u8; 1];
@@ -122,12 +125,12 @@ fn idle_and_slow_connections_do_not_take_the_portal_down() {
     };
     assert!(closed, "{read:?} after {:?}", start.elapsed());
     assert!(
-        start.elapsed() < Duration::from_secs(15),
+        start.elapsed() < Duration::from_secs(30),
         "{:?}",
         start.elapsed()
     );
     let slow = slow.join().unwrap();
-    assert!(slow < Duration::from_secs(15), "slow headers held {slow:?}");
+    assert!(slow < Duration::from_secs(30), "slow headers held {slow:?}");
 
     // Once the flood is gone, the portal serves again.
     drop(idle);

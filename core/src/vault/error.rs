@@ -123,6 +123,11 @@ pub enum VaultError {
     /// The vault holds the most tokens it accepts.
     #[error("the vault holds at most {0} tokens")]
     TooManyTokens(usize),
+    /// Another instance over the same storage (an app extension, a widget)
+    /// changed the vault during this operation; nothing was written and the
+    /// newer vault is loaded: try again.
+    #[error("the vault was changed by another instance; try again")]
+    ChangedElsewhere,
     /// Randomness or a cryptographic primitive failed.
     #[error("a cryptographic operation failed: {0}")]
     Crypto(&'static str),

@@ -69,11 +69,67 @@ impl Inner {
         self.platform.clock.now_unix()
     }
 
+    /// Reads the stored vault again when another instance wrote a newer one
+    /// (the keystore's generation moved past ours). Best effort: a failure
+    /// leaves the state as it was, and `persist` refuses to write over the
+    /// newer vault anyway.
+    fn refresh(&mut self) {
+        let Ok(State::Active(body)) = self.stored_state_if_newer() else {
+            return;
+        };
+        self.state = State::Active(body);
+    }
+
+    fn reload(&mut self) -> Result<(), VaultError> {
+        self.state = self.stored_state_if_newer()?;
+        Ok(())
+    }
+
+    /// The stored state, or ours when the keystore's generation says ours is
+    /// current.
+    fn stored_state_if_newer(&self) -> Result<State, VaultError> {
+        let State::Active(ours) = &self.state else {
+            return Err(VaultError::Wiped);
+        };
+        if self.platform.keystore.generation()? <= ours.generation {
+            return Ok(State::Active(ours.clone()));
+        }
+        let bytes = self
+            .platform
+            .storage
+            .read(BLOB_NAME)?
+            .ok_or(VaultError::NotFound)?;
+        match format::parse_blob(&bytes)? {
+            Blob::Wiped { at } => Ok(State::Wiped { at }),
+            Blob::Sealed(wrapped) => {
+                let plain = Zeroizing::new(self.platform.keystore.unwrap(wrapped)?);
+                let body = format::decode_body(&plain)?;
+                if body.generation < ours.generation {
+                    return Err(VaultError::RolledBack {
+                        found: body.generation,
+                        expected: ours.generation,
+                    });
+                }
+                Ok(State::Active(Box::new(body)))
+            }
+        }
+    }
+
     /// Writes `next` as the new state: generation + 1, wrap, one atomic
     /// write, then the keystore's generation. The in-memory state changes
     /// only once the write succeeded.
+    ///
+    /// Compare-and-swap on the keystore's generation: when another instance
+    /// over the same storage (an app extension, a widget) wrote since this
+    /// state was read, nothing is written, the state is reloaded and the
+    /// caller gets [`VaultError::ChangedElsewhere`]: a stale instance never
+    /// rolls the attempt counter back.
     pub(super) fn persist(&mut self, mut next: Body) -> Result<(), VaultError> {
         let current = self.body()?.generation;
+        if self.platform.keystore.generation()? > current {
+            self.reload()?;
+            return Err(VaultError::ChangedElsewhere);
+        }
         next.generation = current
             .checked_add(1)
             .ok_or(VaultError::Corrupted("the generation is exhausted".into()))?;
@@ -182,7 +238,9 @@ pub(super) fn write_body(platform: &Platform, body: &Body) -> Result<(), VaultEr
 impl Vault {
     pub(super) fn lock(&self) -> MutexGuard<'_, Inner> {
         // Every change replaces the state only after its write succeeded.
-        crate::sync::lock(&self.inner)
+        let mut inner = crate::sync::lock(&self.inner);
+        inner.refresh();
+        inner
     }
 
     /// Creates a vault protected by `passcode` (which must meet the policy),

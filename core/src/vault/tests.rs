@@ -975,6 +975,7 @@ fn every_error() -> Vec<VaultError> {
         VaultError::AlreadyAnswered,
         VaultError::CounterExhausted,
         VaultError::TooManyTokens(1),
+        VaultError::ChangedElsewhere,
         VaultError::Crypto("x"),
     ];
     for e in &all {
@@ -1005,6 +1006,7 @@ fn every_error() -> Vec<VaultError> {
             | VaultError::AlreadyAnswered
             | VaultError::CounterExhausted
             | VaultError::TooManyTokens(_)
+            | VaultError::ChangedElsewhere
             | VaultError::Crypto(_) => {}
         }
     }
@@ -1370,4 +1372,46 @@ fn c5_restoring_any_older_blob_and_generation_pair_fails_with_a_rotating_keystor
             VaultStatus::Ready { failures: 3, .. }
         ));
     }
+}
+
+/// Two instances over one storage (an app and its extension): every
+/// attempt of either is counted, and a stale instance never writes over
+/// the newer vault (review finding: N instances gave N × 10 tries).
+#[test]
+fn two_instances_over_one_storage_count_every_attempt() {
+    let fp = FakePlatform::new();
+    let a = create(&fp);
+    let b = reopen(&fp).unwrap();
+    for (n, vault) in [&a, &b, &a].into_iter().enumerate() {
+        assert!(
+            matches!(
+                vault.unlock_with_passcode(&wrong()),
+                Err(VaultError::WrongPasscode { attempts_left }) if attempts_left == 9 - n as u32
+            ),
+            "attempt {n}"
+        );
+    }
+    fp.clock.advance(31);
+    assert!(matches!(
+        b.unlock_with_passcode(&wrong()),
+        Err(VaultError::WrongPasscode { attempts_left: 6 })
+    ));
+    assert!(matches!(
+        reopen(&fp).unwrap().status(),
+        VaultStatus::Ready { failures: 4, .. }
+    ));
+    // A write racing another instance's is refused, not lost: the instance
+    // reloads and the next call works on the newer vault.
+    let stale_state = b.lock().body().unwrap().clone();
+    fp.clock.advance(61);
+    a.unlock_with_passcode(&pass()).unwrap();
+    {
+        let mut inner = crate::sync::lock(&b.inner);
+        inner.state = super::locked::State::Active(Box::new(stale_state));
+        let mut next = inner.body().unwrap().clone();
+        next.attempts.failures += 1;
+        assert_eq!(inner.persist(next), Err(VaultError::ChangedElsewhere));
+        assert_eq!(inner.body().unwrap().attempts.failures, 0);
+    }
+    assert!(matches!(b.status(), VaultStatus::Ready { failures: 0, .. }));
 }
