@@ -272,6 +272,10 @@ pub struct ChallengeDetails {
     pub transaction: Option<TransactionDetails>,
     /// The token that will answer.
     pub token: TokenInfo,
+    /// The fields that mix alphabets or imitate Latin letters in another
+    /// script (`origin`, `user`, `payee`, `reference`, `text`): warn about
+    /// each on the approval screen, where the user reads them to decide.
+    pub deceptive_fields: Vec<String>,
 }
 
 impl ChallengeDetails {
@@ -288,6 +292,11 @@ impl ChallengeDetails {
             expires_at: c.expires_at,
             transaction: c.transaction.as_ref().map(Into::into),
             token: token.into(),
+            deceptive_fields: c
+                .deceptive_fields()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
         }
     }
 }

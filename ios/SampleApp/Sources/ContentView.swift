@@ -165,6 +165,11 @@ struct DetailsView: View {
     let model: FlowModel
 
     var body: some View {
+        // The portal's name first and largest: a phishing page can show another portal's mosaic,
+        // and only the user, reading this name, can notice (threat model, M4).
+        Text(details.origin.components(separatedBy: "://").last ?? details.origin)
+            .font(.title).bold().accessibilityAddTraits(.isHeader)
+        Text(L("details_check_portal")).font(.subheadline)
         Text(L(details.kind == .transaction ? "details_transaction_title" : "details_login_title"))
             .font(.headline).accessibilityAddTraits(.isHeader)
         Field(label: L("details_portal"), value: details.origin)
@@ -174,6 +179,10 @@ struct DetailsView: View {
             Field(label: L("details_payee"), value: tx.payee)
             Field(label: L("details_iban"), value: OtpText.grouped(tx.iban))
             if let reference = tx.reference { Field(label: L("details_reference"), value: reference) }
+            if let text = tx.text { Field(label: L("details_text"), value: text) }
+        }
+        ForEach(details.deceptiveFields, id: \.self) { field in
+            Text(L("details_deceptive", [field])).foregroundStyle(.red).font(.subheadline)
         }
         if biometricsEnabled {
             Button(L("action_approve_biometrics")) {

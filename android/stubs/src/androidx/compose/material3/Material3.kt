@@ -16,9 +16,11 @@ class ColorScheme {
 
 class Typography {
     val displayMedium: TextStyle get() = TODO()
+    val headlineMedium: TextStyle get() = TODO()
     val headlineSmall: TextStyle get() = TODO()
     val titleMedium: TextStyle get() = TODO()
     val bodyLarge: TextStyle get() = TODO()
+    val bodyMedium: TextStyle get() = TODO()
     val labelMedium: TextStyle get() = TODO()
 }
 

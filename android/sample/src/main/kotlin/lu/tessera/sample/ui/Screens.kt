@@ -168,6 +168,14 @@ private fun ActivationPasscode(screen: Screen.ActivationPasscode, flow: FlowMode
 private fun Details(screen: Screen.Details, flow: FlowModel, gate: () -> AndroidBiometricGate) {
     val d = screen.details
     val tx = d.transaction
+    // The portal's name first and largest: a phishing page can show another portal's mosaic, and
+    // only the user, reading this name, can notice (threat model, M4).
+    Text(
+        d.origin.substringAfter("://"),
+        style = MaterialTheme.typography.headlineMedium,
+        modifier = Modifier.semantics { heading() },
+    )
+    Text(stringResource(R.string.details_check_portal), style = MaterialTheme.typography.bodyMedium)
     Title(stringResource(if (d.kind == ChallengeKind.TRANSACTION) R.string.details_transaction_title else R.string.details_login_title))
     Field(stringResource(R.string.details_portal), d.origin)
     Field(stringResource(R.string.details_user), d.userId)
@@ -176,6 +184,14 @@ private fun Details(screen: Screen.Details, flow: FlowModel, gate: () -> Android
         Field(stringResource(R.string.details_payee), tx.payee)
         Field(stringResource(R.string.details_iban), tx.iban.chunked(4).joinToString(" "))
         tx.reference?.let { Field(stringResource(R.string.details_reference), it) }
+        tx.text?.let { Field(stringResource(R.string.details_text), it) }
+    }
+    for (field in d.deceptiveFields) {
+        Text(
+            stringResource(R.string.details_deceptive, field),
+            color = MaterialTheme.colorScheme.error,
+            style = MaterialTheme.typography.bodyMedium,
+        )
     }
     if (screen.biometricsEnabled) {
         Button(onClick = { flow.approveWithBiometrics(gate()) }) { Text(stringResource(R.string.action_approve_biometrics)) }
