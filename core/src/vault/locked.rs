@@ -501,17 +501,28 @@ impl Vault {
         &self,
         gate: &dyn BiometricGate,
     ) -> Result<UnlockedVault, VaultError> {
+        let slot = {
+            let mut inner = self.lock();
+            inner.check_can_attempt()?;
+            let body = inner.body()?;
+            if body.biometric_invalidated {
+                return Err(VaultError::BiometricInvalidated);
+            }
+            body.biometric_slot
+                .clone()
+                .ok_or(VaultError::BiometricNotEnabled)?
+        };
+        // The prompt may stay open for minutes: the vault is not locked
+        // meanwhile, so `status`, `lock` and a callback that calls back in do
+        // not wait behind it. What the prompt decided is checked against the
+        // vault as it is afterwards.
+        let prompted = gate.unlock(&slot.platform.0);
         let mut inner = self.lock();
         inner.check_can_attempt()?;
-        let body = inner.body()?;
-        if body.biometric_invalidated {
-            return Err(VaultError::BiometricInvalidated);
+        if inner.body()?.biometric_slot.as_ref().map(|s| &s.platform) != Some(&slot.platform) {
+            return Err(VaultError::ChangedElsewhere);
         }
-        let slot = body
-            .biometric_slot
-            .clone()
-            .ok_or(VaultError::BiometricNotEnabled)?;
-        let key = match gate.unlock(&slot.platform.0) {
+        let key = match prompted {
             Ok(key) => Zeroizing::new(key),
             Err(BiometricError::Cancelled) => return Err(VaultError::BiometricCancelled),
             Err(BiometricError::Lockout) => return Err(VaultError::BiometricLockout),

@@ -11,7 +11,7 @@ use crate::mosaic::Challenge;
 use crate::mosaic::OtpParams;
 use crate::otp::Algorithm;
 use crate::otp::{OtpKey, Totp};
-use crate::platform::{BiometricError, DeviceKeystore, StorageError};
+use crate::platform::{BiometricError, BiometricGate, DeviceKeystore, StorageError};
 use crate::secret::SecretBytes;
 
 const PASS: &[u8] = b"k7#pQ2!vCANARYPW";
@@ -1414,4 +1414,46 @@ fn two_instances_over_one_storage_count_every_attempt() {
         assert_eq!(inner.body().unwrap().attempts.failures, 0);
     }
     assert!(matches!(b.status(), VaultStatus::Ready { failures: 0, .. }));
+}
+
+/// A biometric gate whose prompt calls back into the vault (a shell that
+/// refreshes its screen from `status` while the prompt is open): the
+/// prompt runs with the vault unlocked, so this completes instead of
+/// deadlocking, and `status` is not stuck behind the prompt.
+#[test]
+fn a_biometric_prompt_does_not_hold_the_vault() {
+    struct CallsBack {
+        vault: Vault,
+        fake: FakeBiometrics,
+    }
+    impl BiometricGate for CallsBack {
+        fn enroll(&self, slot_key: &[u8]) -> Result<Vec<u8>, BiometricError> {
+            self.fake.enroll(slot_key)
+        }
+        fn unlock(&self, blob: &[u8]) -> Result<Vec<u8>, BiometricError> {
+            let _ = self.vault.status();
+            self.fake.unlock(blob)
+        }
+    }
+    let fp = FakePlatform::new();
+    let vault = create(&fp);
+    let fake = FakeBiometrics::new();
+    vault
+        .unlock_with_passcode(&pass())
+        .unwrap()
+        .enable_biometrics(&fake)
+        .unwrap();
+    let gate = CallsBack {
+        vault: vault.clone(),
+        fake,
+    };
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let unlocked = vault.unlock_with_biometrics(&gate).map(|u| u.method());
+        let _ = done.send(unlocked);
+    });
+    let outcome = finished
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the biometric unlock deadlocked");
+    assert_eq!(outcome, Ok(UnlockMethod::Biometrics));
 }
