@@ -705,6 +705,7 @@ pub fn generate(
         row_stride,
         planes,
         payload,
+        accept: Vec::new(),
         palette,
         corners,
         seed,
