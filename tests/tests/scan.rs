@@ -313,8 +313,11 @@ fn fuzz_timeout_inferred_finder_fits_are_bounded() {
         .filter(|l| l.contains("fit a grid of an inferred finder"))
         .count();
     let samples_allowed = 2 * ScanConfig::default().max_samples;
+    // Since fits need a leg of the grid to show its timing pattern first,
+    // this frame's guessed finders are turned down before any fit.
+    let turned_down = trace.iter().filter(|l| l.contains(": no fit")).count();
     assert!(
-        fits > 0,
+        fits + turned_down > 0,
         "the frame no longer reaches the inferred-finder path"
     );
     assert!(fits <= samples_allowed, "{fits} fits");

@@ -157,6 +157,10 @@ pub struct Scanner {
 
 /// The work left for one frame.
 pub(crate) struct Budget<'a> {
+    /// Whether some grid of the current view looked like a code (its timing
+    /// patterns above the bar): a view where none did in its best triples
+    /// is not searched further.
+    promising: bool,
     samples_left: usize,
     decodes_left: usize,
     deadline: &'a dyn Deadline,
@@ -173,6 +177,11 @@ impl Budget<'_> {
 
     pub(crate) fn exhausted(&self) -> bool {
         self.samples_left == 0 || self.decodes_left == 0 || self.deadline.expired()
+    }
+
+    /// Records that a grid of the current view looked like a code.
+    pub(crate) fn promise(&mut self) {
+        self.promising = true;
     }
 
     pub(crate) fn spend_sample(&mut self) {
@@ -202,6 +211,7 @@ impl Scanner {
             decodes_left: self.config.max_decodes,
             deadline,
             trace: None,
+            promising: false,
         };
         self.run(frame, &mut budget)
     }
@@ -215,6 +225,7 @@ impl Scanner {
             decodes_left: self.config.max_decodes,
             deadline: &NoDeadline,
             trace: Some(Vec::new()),
+            promising: false,
         };
         let found = self.run(frame, &mut budget);
         (found, budget.trace.unwrap_or_default())
@@ -246,9 +257,13 @@ impl Scanner {
         let (samples, decodes) = (self.config.max_samples, self.config.max_decodes);
         let mut left: Vec<(Option<usize>, usize, usize)> =
             vec![(Some(0), samples, decodes); views.len()];
+        // A view the second pass goes back to is kept from the first (its
+        // projection, binarisation and finder search are most of its cost).
+        let mut kept: Vec<Option<(binarize::Bits, Vec<finder::Finder>)>> =
+            std::iter::repeat_with(|| None).take(views.len()).collect();
         for first_pass in [true, false] {
-            for ((projection, scale), (resume, samples, decodes)) in
-                views.iter().zip(left.iter_mut())
+            for (((projection, scale), (resume, samples, decodes)), kept) in
+                views.iter().zip(left.iter_mut()).zip(kept.iter_mut())
             {
                 let Some(skip) = *resume else { continue };
                 if budget.deadline.expired() {
@@ -260,9 +275,16 @@ impl Scanner {
                 } else {
                     (*samples, *decodes)
                 };
-                let gray = gray::project(frame, *projection, *scale);
-                let bits = binarize::binarize(gray);
-                let finders = finder::find(&bits, self.config.max_finders, triples::MAX_FINDERS);
+                let (bits, finders) = match kept.take() {
+                    Some(view) => view,
+                    None => {
+                        let gray = gray::project(frame, *projection, *scale);
+                        let bits = binarize::binarize(gray);
+                        let finders =
+                            finder::find(&bits, self.config.max_finders, triples::MAX_FINDERS);
+                        (bits, finders)
+                    }
+                };
                 budget.note(|| {
                     format!(
                         "view {projection:?}/{scale} from triple {skip}: {} finders",
@@ -288,11 +310,29 @@ impl Scanner {
                 } else {
                     usize::MAX
                 };
-                let decoded = triples::decode_all(&bits, &finders, budget, skip, take);
+                budget.promising = false;
+                let mut decoded = triples::decode_all(&bits, &finders, budget, skip, take);
                 *resume = decoded.resume_at;
+                // The best triples of a view hold its code, if it has one,
+                // nearly always: where not one of their grids showed timing
+                // patterns (noise, texture, a code blurred past reading),
+                // the rest of its triples are not worth their cost; its
+                // strong finder pairs are still completed (cheap: a guessed
+                // finder is fitted only where a leg shows timing).
+                if first_pass && !budget.promising && resume.is_some() {
+                    budget.note(|| "  nothing code-like: view dropped".to_string());
+                    *resume = None;
+                    decoded
+                        .found
+                        .extend(triples::complete_strong_pairs(&bits, &finders, budget));
+                }
                 if first_pass {
                     *samples -= first_samples.saturating_sub(budget.samples_left);
                     *decodes -= first_decodes.saturating_sub(budget.decodes_left);
+                    if resume.is_some() && decoded.found.is_empty() {
+                        *kept = Some((bits, finders));
+                        continue;
+                    }
                 }
                 if !decoded.found.is_empty() {
                     let s = *scale as f32;

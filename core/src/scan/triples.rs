@@ -231,17 +231,29 @@ pub(crate) fn decode_all(
             resume_at: Some(next),
         };
     }
+    Decoded {
+        found: complete_strong_pairs(bits, finders, budget)
+            .into_iter()
+            .collect(),
+        resume_at: None,
+    }
+}
+
+/// The last resort of a view, once its triples are tried or given up: pairs
+/// of its strongest finders completed with a third where a square code
+/// would put it.
+pub(crate) fn complete_strong_pairs(
+    bits: &Bits,
+    finders: &[Finder],
+    budget: &mut Budget,
+) -> Option<Located> {
     let strong: Vec<Finder> = finders
         .iter()
         .filter(|f| f.count >= 3)
         .take(MAX_PAIR_FINDERS)
         .copied()
         .collect();
-    out.extend(complete_pairs(bits, &strong, budget));
-    Decoded {
-        found: out,
-        resume_at: None,
-    }
+    complete_pairs(bits, &strong, budget)
 }
 
 /// Strong finders whose pairs are tried for a missing third pattern.
