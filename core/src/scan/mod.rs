@@ -157,10 +157,6 @@ pub struct Scanner {
 
 /// The work left for one frame.
 pub(crate) struct Budget<'a> {
-    /// Whether some grid of the current view looked like a code (its timing
-    /// patterns above the bar): a view where none did in its best triples
-    /// is not searched further.
-    promising: bool,
     samples_left: usize,
     decodes_left: usize,
     deadline: &'a dyn Deadline,
@@ -177,11 +173,6 @@ impl Budget<'_> {
 
     pub(crate) fn exhausted(&self) -> bool {
         self.samples_left == 0 || self.decodes_left == 0 || self.deadline.expired()
-    }
-
-    /// Records that a grid of the current view looked like a code.
-    pub(crate) fn promise(&mut self) {
-        self.promising = true;
     }
 
     pub(crate) fn spend_sample(&mut self) {
@@ -211,7 +202,6 @@ impl Scanner {
             decodes_left: self.config.max_decodes,
             deadline,
             trace: None,
-            promising: false,
         };
         self.run(frame, &mut budget)
     }
@@ -225,7 +215,6 @@ impl Scanner {
             decodes_left: self.config.max_decodes,
             deadline: &NoDeadline,
             trace: Some(Vec::new()),
-            promising: false,
         };
         let found = self.run(frame, &mut budget);
         (found, budget.trace.unwrap_or_default())
@@ -310,22 +299,8 @@ impl Scanner {
                 } else {
                     usize::MAX
                 };
-                budget.promising = false;
-                let mut decoded = triples::decode_all(&bits, &finders, budget, skip, take);
+                let decoded = triples::decode_all(&bits, &finders, budget, skip, take);
                 *resume = decoded.resume_at;
-                // The best triples of a view hold its code, if it has one,
-                // nearly always: where not one of their grids showed timing
-                // patterns (noise, texture, a code blurred past reading),
-                // the rest of its triples are not worth their cost; its
-                // strong finder pairs are still completed (cheap: a guessed
-                // finder is fitted only where a leg shows timing).
-                if first_pass && !budget.promising && resume.is_some() {
-                    budget.note(|| "  nothing code-like: view dropped".to_string());
-                    *resume = None;
-                    decoded
-                        .found
-                        .extend(triples::complete_strong_pairs(&bits, &finders, budget));
-                }
                 if first_pass {
                     *samples -= first_samples.saturating_sub(budget.samples_left);
                     *decodes -= first_decodes.saturating_sub(budget.decodes_left);

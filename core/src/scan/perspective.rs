@@ -269,7 +269,6 @@ fn read_grid(
     dark: bool,
     budget: &mut Budget,
 ) -> Option<Located> {
-    budget.promise();
     let dim = g.dim;
     let d = dim as f32;
     let v = (dim - 17) / 4;
