@@ -36,6 +36,20 @@ pub const CATEGORIES: [&str; 18] = [
     "hard",
 ];
 
+/// Categories that measure time more than reading, outside [`CATEGORIES`]:
+/// a code blurred past reading, and frames without any code (a desk scene
+/// with printed text, tiles and objects; a smooth gradient; a flat surface
+/// under heavy sensor noise; uniform random noise). Their payload is empty
+/// when there is no code: such a frame is read correctly when nothing is
+/// found.
+pub const TIMING_CATEGORIES: [&str; 5] = [
+    "too-blurred",
+    "no-code-desk",
+    "no-code-gradient",
+    "no-code-sensor",
+    "no-code-uniform",
+];
+
 /// Modules of quiet zone in the clean reference image.
 const CLEAN_QUIET: usize = 4;
 /// Pixels per module in the clean reference image.
@@ -212,6 +226,7 @@ fn recipe(rng: &mut Rng, category: &str, w: usize, h: usize, index: u32) -> Resu
             r.rotation = rng.range(-25.0, 25.0) * DEG;
         }
         "blur-gaussian" => r.blur = rng.range(0.25, 0.75),
+        "too-blurred" => r.blur = rng.range(1.2, 2.5),
         "blur-motion" => r.motion = Some((rng.range(0.6, 2.2), rng.range(0.0, 180.0) * DEG)),
         "noise" => {
             r.read_noise = rng.range(20.0, 55.0);
@@ -519,6 +534,9 @@ pub fn generate(
     let mut rng_code = rng.fork();
     let mut rng_place = rng.fork();
     let mut rng_sensor = rng.fork();
+    if category.starts_with("no-code-") {
+        return no_code(category, w, h, index, seed, &mut rng_scene, &mut rng_sensor);
+    }
 
     let payload = qr::random_payload(&mut rng_payload);
     let sym = qr::encode(payload.as_bytes())?;
@@ -705,6 +723,7 @@ pub fn generate(
         row_stride,
         planes,
         payload,
+        accept: Vec::new(),
         palette,
         corners,
         seed,
@@ -715,6 +734,88 @@ pub fn generate(
         entry,
         bytes,
         clean,
+    })
+}
+
+/// A frame of a `no-code-*` category (see [`TIMING_CATEGORIES`]).
+fn no_code(
+    category: &str,
+    w: usize,
+    h: usize,
+    index: u32,
+    seed: u64,
+    rng: &mut Rng,
+    rng_sensor: &mut Rng,
+) -> Result<Frame, String> {
+    let mut params = Map::new();
+    let mut frame = match category {
+        "no-code-desk" => {
+            let mut img = scene::background(rng, w, h);
+            let sigma = rng.range(0.45, 0.9) * (h as f64 / 720.0).powf(0.7);
+            degrade::gaussian_blur(&mut img, sigma);
+            let (read, shot) = (rng.range(1.5, 4.0), rng.range(0.02, 0.08));
+            degrade::sensor_noise(&mut img, rng_sensor, read, shot);
+            params.insert("read_noise".into(), r4(read));
+            img
+        }
+        "no-code-gradient" => {
+            let mut img = Rgb::new(w, h, [128.0; 3]);
+            let (lo, hi) = (rng.range(0.2, 0.6), rng.range(1.0, 1.8));
+            let angle = rng.range(0.0, 360.0) * DEG;
+            degrade::light_gradient(
+                &mut img,
+                (w as f64 / 2.0, h as f64 / 2.0),
+                (w as f64).hypot(h as f64),
+                (lo, hi),
+                angle,
+            );
+            degrade::sensor_noise(&mut img, rng_sensor, rng.range(1.0, 3.0), 0.02);
+            params.insert("light_gradient".into(), json!([r4(lo), r4(hi)]));
+            img
+        }
+        "no-code-sensor" => {
+            let level = rng.range(40.0, 200.0) as f32;
+            let mut img = Rgb::new(w, h, [level; 3]);
+            let (read, shot) = (rng.range(20.0, 55.0), rng.range(0.2, 1.0));
+            degrade::sensor_noise(&mut img, rng_sensor, read, shot);
+            params.insert("read_noise".into(), r4(read));
+            img
+        }
+        "no-code-uniform" => {
+            let mut img = Rgb::new(w, h, [0.0; 3]);
+            for p in &mut img.px {
+                *p = [0, 1, 2].map(|_| rng_sensor.range(0.0, 256.0) as f32);
+            }
+            params.insert("uniform_noise".into(), json!([0, 255]));
+            img
+        }
+        other => return Err(format!("unknown category {other:?}")),
+    };
+    degrade::exposure(&mut frame, 1.0);
+    let rgb = frame.to_rgb8();
+    let entry = Entry {
+        file: format!("{category}/{w}x{h}-{index:03}.png"),
+        category: category.to_owned(),
+        width: w as u32,
+        height: h as u32,
+        format: Format::Png,
+        row_stride: None,
+        planes: Vec::new(),
+        payload: String::new(),
+        accept: Vec::new(),
+        palette: String::new(),
+        corners: [[0.0; 2]; 4],
+        seed,
+        index,
+        params,
+    };
+    Ok(Frame {
+        entry,
+        bytes: encode_png(&rgb, w, h)?,
+        clean: CleanCode {
+            side: 0,
+            px: Vec::new(),
+        },
     })
 }
 

@@ -28,5 +28,5 @@ pub mod scene;
 pub mod warp;
 pub mod yuv;
 
-pub use frame::{CATEGORIES, Frame, generate};
+pub use frame::{CATEGORIES, Frame, TIMING_CATEGORIES, generate};
 pub use manifest::{Entry, Format, Plane};

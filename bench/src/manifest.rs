@@ -81,18 +81,47 @@ pub struct Entry {
     pub planes: Vec<Plane>,
     /// The exact text encoded in the code.
     pub payload: String,
+    /// Every byte string that spells `payload` (hex), when that is not only
+    /// its UTF-8 (real photos: a code's bytes carry no charset, the expected
+    /// text is decoded characters; see `bench/import-zxing-qr.py`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accept: Vec<String>,
     /// Palette name (prefixed with "inv:" when light modules are on dark).
+    #[serde(default)]
     pub palette: String,
     /// Frame positions of the symbol's corners (without quiet zone): the
     /// outer corners of the top-left, top-right, bottom-right and bottom-left
     /// modules, in pixels with (0, 0) at the top-left corner of the frame.
+    #[serde(default)]
     pub corners: [[f64; 2]; 4],
     /// Seed of the run.
+    #[serde(default)]
     pub seed: u64,
     /// Index of the frame within its category and size.
+    #[serde(default)]
     pub index: u32,
     /// Everything that was drawn: version, module size, angles, blur, noise…
+    #[serde(default)]
     pub params: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Entry {
+    /// Whether `bytes` (a decoder's payload) is exactly this entry's text.
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        bytes == self.payload.as_bytes() || self.accept.iter().any(|hex| hex_eq(hex, bytes))
+    }
+}
+
+/// Whether the hex string `hex` spells `bytes`.
+fn hex_eq(hex: &str, bytes: &[u8]) -> bool {
+    let digits = hex.as_bytes();
+    digits.len() == bytes.len() * 2
+        && digits.chunks(2).zip(bytes).all(|(pair, &b)| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|p| u8::from_str_radix(p, 16).ok())
+                == Some(b)
+        })
 }
 
 /// Reads a manifest file.

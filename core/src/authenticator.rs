@@ -266,9 +266,14 @@ impl Authenticator {
         }
     }
 
-    /// The codes in a camera frame (usually none or one), within
+    /// Every code in a camera frame (usually none or one), within
     /// [`AuthenticatorConfig::scan_budget_ms`] when one is set.
     pub fn scan(&self, frame: &Frame<'_>) -> Vec<Detection> {
+        self.scan_with(frame, false)
+    }
+
+    /// The scan with the scanner's `first` mode or not.
+    fn scan_with(&self, frame: &Frame<'_>, first: bool) -> Vec<Detection> {
         match self.config.scan_budget_ms {
             Some(ms) => {
                 let clock = self.platform.clock.as_ref();
@@ -278,8 +283,15 @@ impl Authenticator {
                         .monotonic_nanos()
                         .saturating_add(ms.saturating_mul(1_000_000)),
                 };
-                self.scanner.scan_until(frame, &deadline)
+                if first {
+                    self.scanner.scan_first_until(frame, &deadline)
+                } else {
+                    self.scanner.scan_until(frame, &deadline)
+                }
             }
+            None if first => self
+                .scanner
+                .scan_first_until(frame, &crate::scan::NoDeadline),
             None => self.scanner.scan(frame),
         }
     }
@@ -288,10 +300,12 @@ impl Authenticator {
     /// code that reads wins, so a picture that holds other QR codes beside
     /// the mosaic (a page, a desk) still gives the mosaic. `Ok(None)`: no
     /// code in the frame. Codes found but none readable: the first one's
-    /// error. The one policy of the apps, the CLI and the demo.
+    /// error. The one policy of the apps, the CLI and the demo. The scan
+    /// stops soon after the first code read (the scanner's fast path), not
+    /// looking for every code of a sheet.
     pub fn scan_and_read(&self, frame: &Frame<'_>) -> Result<Option<Scanned>, AuthError> {
         let mut first_error = None;
-        for detection in self.scan(frame) {
+        for detection in self.scan_with(frame, true) {
             let payload = Zeroizing::new(detection.payload);
             match self.read(&payload) {
                 Ok(request) => return Ok(Some(Scanned { request, payload })),

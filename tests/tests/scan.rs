@@ -170,6 +170,47 @@ fn several_codes_in_one_frame() {
     );
 }
 
+/// A sheet of 24 labels: `scan` returns every code on it; the fast path of a
+/// caller that wants one code (`scan_first_until`, what
+/// `Authenticator::scan_and_read` uses) stops soon after the first.
+#[test]
+fn every_code_on_a_sheet_of_labels() {
+    const PITCH: usize = 160;
+    let mut canvas = Rgb::filled(6 * PITCH + 20, 4 * PITCH + 20, [250, 250, 246]);
+    let mut want = Vec::new();
+    for i in 0..24 {
+        let payload = format!("label {i:02} of the sheet");
+        let (x, y) = (10 + (i % 6) * PITCH, 10 + (i / 6) * PITCH);
+        let side = draw_qr(&mut canvas, payload.as_bytes(), x, y, 4, 4, &mono);
+        assert!(side <= PITCH, "labels overlap: {side} px");
+        want.push(payload.into_bytes());
+    }
+    want.sort();
+    let l = canvas.luma();
+    let frame = Frame::luma(canvas.w as u32, canvas.h as u32, &l, canvas.w).unwrap();
+    let scanner = Scanner::default();
+    let mut found: Vec<Vec<u8>> = payloads(&scanner.scan(&frame))
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect();
+    found.sort();
+    assert_eq!(
+        found
+            .iter()
+            .map(|p| String::from_utf8_lossy(p))
+            .collect::<Vec<_>>(),
+        want.iter()
+            .map(|p| String::from_utf8_lossy(p))
+            .collect::<Vec<_>>()
+    );
+    let first = scanner.scan_first_until(&frame, &tessera_core::scan::NoDeadline);
+    assert!(!first.is_empty(), "the fast path reads no code");
+    assert!(first.len() < 24, "the fast path read the whole sheet");
+    for d in &first {
+        assert!(want.contains(&d.payload));
+    }
+}
+
 #[test]
 fn malformed_frames_are_errors() {
     let buf = vec![0u8; 100 * 100 * 4];
@@ -313,8 +354,11 @@ fn fuzz_timeout_inferred_finder_fits_are_bounded() {
         .filter(|l| l.contains("fit a grid of an inferred finder"))
         .count();
     let samples_allowed = 2 * ScanConfig::default().max_samples;
+    // Since fits need a leg of the grid to show its timing pattern first,
+    // this frame's guessed finders are turned down before any fit.
+    let turned_down = trace.iter().filter(|l| l.contains(": no fit")).count();
     assert!(
-        fits > 0,
+        fits + turned_down > 0,
         "the frame no longer reaches the inferred-finder path"
     );
     assert!(fits <= samples_allowed, "{fits} fits");

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Parser;
-use tessera_bench::frame::{CATEGORIES, clean_png, generate};
+use tessera_bench::frame::{CATEGORIES, TIMING_CATEGORIES, clean_png, generate};
 
 /// Generate the scanner benchmark's frames.
 #[derive(Parser, Debug)]
@@ -29,6 +29,9 @@ struct Args {
     /// Categories to generate, comma-separated (default: all).
     #[arg(long, value_delimiter = ',')]
     categories: Vec<String>,
+    /// Also the timing categories (too blurred, no code) by default.
+    #[arg(long)]
+    with_timing: bool,
     /// Also write each code's clean reference as FILE.clean.png (black on
     /// white, 4 px per module): what the payload must decode from.
     #[arg(long)]
@@ -73,12 +76,18 @@ fn run(args: &Args) -> Result<(), String> {
         .map(|s| parse_size(s))
         .collect::<Result<Vec<_>, _>>()?;
     let categories: Vec<&str> = if args.categories.is_empty() {
-        CATEGORIES.to_vec()
+        let timing = if args.with_timing {
+            &TIMING_CATEGORIES[..]
+        } else {
+            &[]
+        };
+        CATEGORIES.iter().chain(timing).copied().collect()
     } else {
         let mut v = Vec::new();
         for c in &args.categories {
             let known = CATEGORIES
                 .iter()
+                .chain(&TIMING_CATEGORIES)
                 .find(|k| **k == c.as_str())
                 .ok_or_else(|| format!("unknown category {c:?}"))?;
             v.push(*known);
@@ -115,7 +124,7 @@ fn run(args: &Args) -> Result<(), String> {
                         let path = args.out.join(&frame.entry.file);
                         std::fs::write(&path, &frame.bytes)
                             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                        if args.write_clean {
+                        if args.write_clean && frame.clean.side > 0 {
                             let clean = path.with_file_name(format!(
                                 "{}.clean.png",
                                 frame.entry.file.rsplit('/').next().unwrap_or("")

@@ -160,9 +160,41 @@ pub(crate) struct Budget<'a> {
     decodes_left: usize,
     deadline: &'a dyn Deadline,
     trace: Option<Vec<String>>,
+    /// Every code wanted, not only the first.
+    every: bool,
 }
 
-impl Budget<'_> {
+/// Grid samples and decodes granted again for each code read when every
+/// code is wanted.
+const READ_REFUND_SAMPLES: usize = 8;
+const READ_REFUND_DECODES: usize = 3;
+
+impl<'a> Budget<'a> {
+    fn new(config: &ScanConfig, deadline: &'a dyn Deadline, every: bool, trace: bool) -> Self {
+        Self {
+            samples_left: config.max_samples,
+            decodes_left: config.max_decodes,
+            deadline,
+            trace: trace.then(Vec::new),
+            every,
+        }
+    }
+
+    /// Whether every code is wanted (not only the first).
+    pub(crate) fn every(&self) -> bool {
+        self.every
+    }
+
+    /// After a read when every code is wanted: the next code gets an
+    /// allowance of its own (a sheet of labels holds tens; the work stays
+    /// bounded by the finders, three to a code).
+    pub(crate) fn refund_read(&mut self) {
+        if self.every {
+            self.samples_left = self.samples_left.saturating_add(READ_REFUND_SAMPLES);
+            self.decodes_left = self.decodes_left.saturating_add(READ_REFUND_DECODES);
+        }
+    }
+
     /// Records a step of the scan when tracing (development only).
     pub(crate) fn note(&mut self, line: impl FnOnce() -> String) {
         if let Some(t) = self.trace.as_mut() {
@@ -189,32 +221,32 @@ impl Scanner {
         Self { config }
     }
 
-    /// Every code found in `frame` (usually none or one), without a time limit.
+    /// Every code found in `frame` (usually none or one; tens on a sheet of
+    /// labels), without a time limit.
     pub fn scan(&self, frame: &Frame<'_>) -> Vec<Detection> {
         self.scan_until(frame, &NoDeadline)
     }
 
     /// Every code found in `frame`, stopping early when `deadline` expires.
     pub fn scan_until(&self, frame: &Frame<'_>, deadline: &dyn Deadline) -> Vec<Detection> {
-        let mut budget = Budget {
-            samples_left: self.config.max_samples,
-            decodes_left: self.config.max_decodes,
-            deadline,
-            trace: None,
-        };
-        self.run(frame, &mut budget)
+        self.run(frame, &mut Budget::new(&self.config, deadline, true, false))
+    }
+
+    /// The first code found in `frame` and any others met on the way (the
+    /// search stops a few triples after a read): for a caller that wants one
+    /// code from a camera stream, faster on frames that hold many.
+    pub fn scan_first_until(&self, frame: &Frame<'_>, deadline: &dyn Deadline) -> Vec<Detection> {
+        self.run(
+            frame,
+            &mut Budget::new(&self.config, deadline, false, false),
+        )
     }
 
     /// The scan with a step-by-step account of views, finder patterns and
     /// decode attempts, for tuning the scanner on benchmark frames.
     #[doc(hidden)]
     pub fn trace(&self, frame: &Frame<'_>) -> (Vec<Detection>, Vec<String>) {
-        let mut budget = Budget {
-            samples_left: self.config.max_samples,
-            decodes_left: self.config.max_decodes,
-            deadline: &NoDeadline,
-            trace: Some(Vec::new()),
-        };
+        let mut budget = Budget::new(&self.config, &NoDeadline, true, true);
         let found = self.run(frame, &mut budget);
         (found, budget.trace.unwrap_or_default())
     }
@@ -245,9 +277,13 @@ impl Scanner {
         let (samples, decodes) = (self.config.max_samples, self.config.max_decodes);
         let mut left: Vec<(Option<usize>, usize, usize)> =
             vec![(Some(0), samples, decodes); views.len()];
+        // A view the second pass goes back to is kept from the first (its
+        // projection, binarisation and finder search are most of its cost).
+        let mut kept: Vec<Option<(binarize::Bits, Vec<finder::Finder>)>> =
+            std::iter::repeat_with(|| None).take(views.len()).collect();
         for first_pass in [true, false] {
-            for ((projection, scale), (resume, samples, decodes)) in
-                views.iter().zip(left.iter_mut())
+            for (((projection, scale), (resume, samples, decodes)), kept) in
+                views.iter().zip(left.iter_mut()).zip(kept.iter_mut())
             {
                 let Some(skip) = *resume else { continue };
                 if budget.deadline.expired() {
@@ -259,9 +295,16 @@ impl Scanner {
                 } else {
                     (*samples, *decodes)
                 };
-                let gray = gray::project(frame, *projection, *scale);
-                let bits = binarize::binarize(gray);
-                let finders = finder::find(&bits, self.config.max_finders, triples::MAX_FINDERS);
+                let (bits, finders) = match kept.take() {
+                    Some(view) => view,
+                    None => {
+                        let gray = gray::project(frame, *projection, *scale);
+                        let bits = binarize::binarize(gray);
+                        let finders =
+                            finder::find(&bits, self.config.max_finders, triples::MAX_KEPT);
+                        (bits, finders)
+                    }
+                };
                 budget.note(|| {
                     format!(
                         "view {projection:?}/{scale} from triple {skip}: {} finders",
@@ -292,6 +335,10 @@ impl Scanner {
                 if first_pass {
                     *samples -= first_samples.saturating_sub(budget.samples_left);
                     *decodes -= first_decodes.saturating_sub(budget.decodes_left);
+                    if resume.is_some() && decoded.found.is_empty() {
+                        *kept = Some((bits, finders));
+                        continue;
+                    }
                 }
                 if !decoded.found.is_empty() {
                     let s = *scale as f32;

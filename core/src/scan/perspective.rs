@@ -13,6 +13,10 @@ use super::refine::{Grid, refine};
 use super::sample::{Sampling, sample};
 use super::triples::Located;
 
+/// The timing score of a grid placed by the finders alone from which its
+/// alignment pattern is looked for.
+const ALIGNMENT_SEARCH_BAR: f32 = 0.55;
+
 /// Grids of a triple with an inferred finder fitted before scoring.
 const MAX_INFERRED_FITS: usize = 4;
 
@@ -152,7 +156,19 @@ fn candidate_grids(
             });
         }
         for map in &maps {
-            if v >= 2 {
+            let g = Grid {
+                dim,
+                module: module_quad(Pt::new(d - 3.5, d - 3.5)),
+                image: [est.tl, est.tr, map.map(d - 3.5, d - 3.5), est.bl],
+            };
+            let plain = timing_score(bits, &g.homography(), dim, dark);
+            candidates.push((plain, v, g));
+            // The timing patterns lie along the legs, where the three finders
+            // alone place the grid well: a triple of chance blobs (texture,
+            // noise) scores about one half there, a code far more. The
+            // alignment search (a window of up to 24 modules) is for grids
+            // that look like a code already.
+            if v >= 2 && plain >= ALIGNMENT_SEARCH_BAR {
                 let at = map.map(d - 6.5, d - 6.5);
                 let step = map.map(d - 5.5, d - 6.5);
                 let local = (step.x - at.x).hypot(step.y - at.y);
@@ -172,12 +188,6 @@ fn candidate_grids(
                     candidates.push((timing_score(bits, &g.homography(), dim, dark), v, g));
                 }
             }
-            let g = Grid {
-                dim,
-                module: module_quad(Pt::new(d - 3.5, d - 3.5)),
-                image: [est.tl, est.tr, map.map(d - 3.5, d - 3.5), est.bl],
-            };
-            candidates.push((timing_score(bits, &g.homography(), dim, dark), v, g));
         }
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -209,6 +219,19 @@ pub(super) fn decode_triple(
         for (score, _, g) in candidates.iter_mut().take(MAX_INFERRED_FITS) {
             if budget.exhausted() {
                 break;
+            }
+            // A fit costs hundreds of grey samples: only for a grid one of
+            // whose legs shows its timing pattern (chance blobs of texture
+            // or noise paired with a guessed third finder do not).
+            let leg = [(est.tl, est.tr, est.bl), (est.tl, est.bl, est.tr)]
+                .into_iter()
+                .map(|(a, b, inside)| leg_timing(bits, a, b, inside, g.dim, dark))
+                .fold(0.0f32, f32::max);
+            let cells = g.dim.saturating_sub(16) as f32;
+            if leg < (0.5 + 1.25 / cells.max(1.0).sqrt()).clamp(0.6, 0.9) {
+                budget.note(|| format!("    leg timing {leg:.2}: no fit"));
+                *score = 0.0;
+                continue;
             }
             budget.spend_sample();
             budget.note(|| "    fit a grid of an inferred finder".to_string());
@@ -322,6 +345,36 @@ fn timing_score(bits: &Bits, h: &Homography, dim: usize, dark: bool) -> f32 {
             {
                 matches += 1;
             }
+        }
+    }
+    matches as f32 / total.max(1) as f32
+}
+
+/// The fraction of the timing pattern's modules along the leg from finder
+/// centre `a` to finder centre `b` of a `dim`-module code (3 modules
+/// towards `inside`, the third finder) that the binary image shows
+/// alternating; straight-line placement, no perspective.
+fn leg_timing(bits: &Bits, a: Pt, b: Pt, inside: Pt, dim: usize, dark: bool) -> f32 {
+    let n = dim.saturating_sub(7);
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = dx.hypot(dy);
+    if n < 11 || len < 1.0 {
+        return 0.0;
+    }
+    let step = len / n as f32;
+    let (mut px, mut py) = (-dy / len, dx / len);
+    if px * (inside.x - a.x) + py * (inside.y - a.y) < 0.0 {
+        (px, py) = (-px, -py);
+    }
+    let (ox, oy) = (a.x + 3.0 * step * px, a.y + 3.0 * step * py);
+    let (mut matches, mut total) = (0usize, 0usize);
+    // Module k from the finder centre is timing column k + 3: dark when odd.
+    for k in 5..=n - 5 {
+        let t = k as f32 / n as f32;
+        let (x, y) = (ox + dx * t, oy + dy * t);
+        total += 1;
+        if x >= 0.0 && y >= 0.0 && (bits.dark(x as usize, y as usize) == dark) == (k % 2 == 1) {
+            matches += 1;
         }
     }
     matches as f32 / total.max(1) as f32

@@ -19,6 +19,15 @@ pub(crate) struct Located {
 /// The most finder candidates combined into triples (the strongest first).
 pub(crate) const MAX_FINDERS: usize = 24;
 
+/// The most finder candidates kept per view: beyond the strongest
+/// [`MAX_FINDERS`], the others are combined with their nearest neighbours
+/// only, once a code was read and every code is wanted (a sheet of labels:
+/// three finders a code).
+pub(crate) const MAX_KEPT: usize = 240;
+
+/// Neighbours of a finder combined into local triples.
+const LOCAL_NEIGHBOURS: usize = 6;
+
 /// A candidate triple, scored (lower is more QR-like).
 struct Triple {
     score: f32,
@@ -138,6 +147,10 @@ fn triple(f: &[Finder], idx: [usize; 3]) -> Vec<Triple> {
 /// (counted again from each code read).
 const MAX_TRIPLES_AFTER_A_READ: usize = 12;
 
+/// The same when every code is wanted: triples across two codes of a sheet
+/// (their finders make right angles too) come between its codes' own.
+const MAX_TRIPLES_AFTER_A_READ_EVERY: usize = 48;
+
 /// What [`decode_all`] read, and where to go on from.
 pub(crate) struct Decoded {
     /// The codes read.
@@ -156,16 +169,6 @@ pub(crate) fn decode_all(
     skip: usize,
     take: usize,
 ) -> Decoded {
-    let mut used = vec![false; finders.len()];
-    let mut out: Vec<Located> = Vec::new();
-    // Once a code is read, the frame is known to be readable: another code
-    // in it is looked for only among finders confirmed by at least a quarter
-    // as many scan lines as the weakest finder of the codes read (about half
-    // the module size), and in the next few triples only (they come best
-    // first). Without this, a busy background's finder-like blobs cost more
-    // than the code itself.
-    let mut min_count = 0u32;
-    let mut extra_triples = MAX_TRIPLES_AFTER_A_READ;
     // A lone pair is completed before any triple is tried: the triples
     // that do not include the code's missing finder are all background.
     if skip == 0
@@ -177,71 +180,193 @@ pub(crate) fn decode_all(
             resume_at: None,
         };
     }
-    let all = triples(finders);
+    let top = finders
+        .get(..MAX_FINDERS.min(finders.len()))
+        .unwrap_or_default();
+    let all = triples(top);
     let end = skip.saturating_add(take).min(all.len());
+    let mut reading = Reading {
+        used: vec![false; finders.len()],
+        out: Vec::new(),
+        min_count: 0,
+    };
+    let after_a_read = if budget.every() {
+        MAX_TRIPLES_AFTER_A_READ_EVERY
+    } else {
+        MAX_TRIPLES_AFTER_A_READ
+    };
+    let mut extra_triples = after_a_read;
     let mut next = skip;
     for t in all.iter().take(end).skip(skip) {
         if budget.exhausted() || extra_triples == 0 {
             break;
         }
         next += 1;
-        let is_used = |i: usize| used.get(i).copied().unwrap_or(true);
-        if is_used(t.tl) || is_used(t.tr) || is_used(t.bl) {
-            continue;
+        match reading.try_triple(bits, finders, t, budget) {
+            Tried::Skipped => {}
+            Tried::Read => extra_triples = after_a_read,
+            Tried::Failed if !reading.out.is_empty() => extra_triples -= 1,
+            Tried::Failed => {}
         }
-        let (Some(tl), Some(tr), Some(bl)) =
-            (finders.get(t.tl), finders.get(t.tr), finders.get(t.bl))
-        else {
-            continue;
-        };
-        if tl.count.min(tr.count).min(bl.count) < min_count {
-            continue;
-        }
-        if !out.is_empty() {
-            extra_triples -= 1;
-        }
-        if let Some(found) = decode_triple(bits, tl, tr, bl, budget) {
-            extra_triples = MAX_TRIPLES_AFTER_A_READ;
-            let weakest = tl.count.min(tr.count).min(bl.count);
-            let bar = (weakest / 4).max(3);
-            min_count = if out.is_empty() {
-                bar
-            } else {
-                min_count.min(bar)
-            };
-            for i in [t.tl, t.tr, t.bl] {
-                if let Some(u) = used.get_mut(i) {
-                    *u = true;
-                }
+    }
+    // Every code wanted and one read: the finders beyond the strongest
+    // few, each with its nearest neighbours (a sheet of labels).
+    if budget.every() && !reading.out.is_empty() && finders.len() > top.len() {
+        let local = local_triples(finders, &reading.used, reading.min_count);
+        budget.note(|| format!("  {} local triples", local.len()));
+        let mut extra_triples = after_a_read;
+        for t in &local {
+            if budget.exhausted() || extra_triples == 0 {
+                break;
             }
-            if !out.iter().any(|o| o.payload == found.payload) {
-                out.push(found);
+            match reading.try_triple(bits, finders, t, budget) {
+                Tried::Skipped => {}
+                Tried::Read => extra_triples = after_a_read,
+                Tried::Failed => extra_triples -= 1,
             }
         }
     }
-    if !out.is_empty() {
+    if !reading.out.is_empty() {
         return Decoded {
-            found: out,
+            found: reading.out,
             resume_at: None,
         };
     }
     if next < all.len() {
         return Decoded {
-            found: out,
+            found: Vec::new(),
             resume_at: Some(next),
         };
     }
+    Decoded {
+        found: complete_strong_pairs(bits, finders, budget)
+            .into_iter()
+            .collect(),
+        resume_at: None,
+    }
+}
+
+/// The codes read so far from a view's triples.
+struct Reading {
+    /// Finders that belong to a code read.
+    used: Vec<bool>,
+    out: Vec<Located>,
+    /// Once a code is read, the frame is known to be readable: another code
+    /// in it is looked for only among finders confirmed by at least a
+    /// quarter as many scan lines as the weakest finder of the codes read
+    /// (about half the module size). Without this, a busy background's
+    /// finder-like blobs cost more than the code itself.
+    min_count: u32,
+}
+
+/// What became of a triple.
+enum Tried {
+    /// Not tried: a finder of it belongs to a code read, or is too weak.
+    Skipped,
+    Failed,
+    Read,
+}
+
+impl Reading {
+    fn try_triple(
+        &mut self,
+        bits: &Bits,
+        finders: &[Finder],
+        t: &Triple,
+        budget: &mut Budget,
+    ) -> Tried {
+        let is_used = |i: usize| self.used.get(i).copied().unwrap_or(true);
+        if is_used(t.tl) || is_used(t.tr) || is_used(t.bl) {
+            return Tried::Skipped;
+        }
+        let (Some(tl), Some(tr), Some(bl)) =
+            (finders.get(t.tl), finders.get(t.tr), finders.get(t.bl))
+        else {
+            return Tried::Skipped;
+        };
+        if tl.count.min(tr.count).min(bl.count) < self.min_count {
+            return Tried::Skipped;
+        }
+        let Some(found) = decode_triple(bits, tl, tr, bl, budget) else {
+            return Tried::Failed;
+        };
+        let weakest = tl.count.min(tr.count).min(bl.count);
+        let bar = (weakest / 4).max(3);
+        self.min_count = if self.out.is_empty() {
+            bar
+        } else {
+            self.min_count.min(bar)
+        };
+        for i in [t.tl, t.tr, t.bl] {
+            if let Some(u) = self.used.get_mut(i) {
+                *u = true;
+            }
+        }
+        if !self.out.iter().any(|o| o.payload == found.payload) {
+            self.out.push(found);
+        }
+        budget.refund_read();
+        Tried::Read
+    }
+}
+
+/// Triples of each finder not yet used with its nearest
+/// [`LOCAL_NEIGHBOURS`] of the same polarity and about the same module
+/// size, best first: linear in the finders where all triples are cubic.
+fn local_triples(finders: &[Finder], used: &[bool], min_count: u32) -> Vec<Triple> {
+    let free = |i: usize| {
+        !used.get(i).copied().unwrap_or(true)
+            && finders.get(i).is_some_and(|f| f.count >= min_count)
+    };
+    let mut keys: Vec<[usize; 3]> = Vec::new();
+    for (i, a) in finders.iter().enumerate() {
+        if !free(i) {
+            continue;
+        }
+        let mut near: Vec<(f32, usize)> = finders
+            .iter()
+            .enumerate()
+            .filter(|&(j, b)| {
+                j != i
+                    && free(j)
+                    && b.dark == a.dark
+                    && a.module.max(b.module) < 2.0 * a.module.min(b.module)
+                    && a.distance(b) <= 190.0 * a.module.max(b.module)
+            })
+            .map(|(j, b)| (a.distance(b), j))
+            .collect();
+        near.sort_by(|x, y| x.0.total_cmp(&y.0));
+        near.truncate(LOCAL_NEIGHBOURS);
+        for (x, &(_, j)) in near.iter().enumerate() {
+            for &(_, k) in near.iter().skip(x + 1) {
+                let mut key = [i, j, k];
+                key.sort_unstable();
+                keys.push(key);
+            }
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out: Vec<Triple> = keys.into_iter().flat_map(|k| triple(finders, k)).collect();
+    out.sort_by(|a, b| a.score.total_cmp(&b.score));
+    out
+}
+
+/// The last resort of a view, once its triples are tried or given up: pairs
+/// of its strongest finders completed with a third where a square code
+/// would put it.
+pub(crate) fn complete_strong_pairs(
+    bits: &Bits,
+    finders: &[Finder],
+    budget: &mut Budget,
+) -> Option<Located> {
     let strong: Vec<Finder> = finders
         .iter()
         .filter(|f| f.count >= 3)
         .take(MAX_PAIR_FINDERS)
         .copied()
         .collect();
-    out.extend(complete_pairs(bits, &strong, budget));
-    Decoded {
-        found: out,
-        resume_at: None,
-    }
+    complete_pairs(bits, &strong, budget)
 }
 
 /// Strong finders whose pairs are tried for a missing third pattern.
