@@ -36,9 +36,13 @@ pub struct PortalArgs {
     /// ~/.local/share/tessera-portal/portal.db].
     #[arg(long, value_name = "FILE")]
     db: Option<PathBuf>,
-    /// The portal's public origin, shown on the phone and bound into every
-    /// OTP [default: http://127.0.0.1:PORT]. An https:// origin (behind a
-    /// TLS proxy) makes the cookies Secure.
+    /// The portal's public origin [default: http://127.0.0.1:PORT]: written
+    /// into the activation mosaics of the mobiles added from now on (each
+    /// mobile keeps the origin it was added with: that is what its phone
+    /// shows and binds into its OTPs, so a database shared with `tessera
+    /// issuer` shows the issuer's origin for its mobiles); the Host every
+    /// request must name; and with https:// (behind a TLS proxy), Secure
+    /// cookies.
     #[arg(long, value_name = "URL")]
     origin: Option<String>,
     /// A reverse proxy in front of the portal (e.g. the TLS proxy of an
