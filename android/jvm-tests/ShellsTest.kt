@@ -271,7 +271,9 @@ fun main(args: Array<String>) {
 
             phone.model.completeActivation(bytes(PASSCODE), bytes(PASSCODE))
             val done = assertIs<Screen.ActivationDone>(phone.screen)
-            assertEquals(8, done.confirmationCode.length)
+            // 24 letters and digits in dashed groups of four (review M3).
+            assertEquals(29, done.confirmationCode.length)
+            assertEquals(6, done.confirmationCode.split('-').size)
             portal.confirm("alice", done.confirmationCode, NOW.toULong() + 30u)
 
             phone.model.home()
@@ -490,6 +492,8 @@ fun main(args: Array<String>) {
         assertEquals("123 456", OtpText.grouped("123456"))
         assertEquals("4 7 5 0 0 4 7 6", OtpText.spoken("47500476"))
         assertEquals("0 0 1", OtpText.spoken("00 1"))
+        assertEquals("7KQ3 9ZTM D1XB HN4R 02PF S8WC", OtpText.grouped("7KQ3-9ZTM-D1XB-HN4R-02PF-S8WC"))
+        assertEquals("7 K Q 3 9 Z T M", OtpText.spoken("7KQ3-9ZTM"))
         assertEquals("Code : 4 7 5 0 0 4 7 6", String.format(Locale.FRENCH, locales.getValue(Locale.FRENCH).getValue("otp_spoken"), OtpText.spoken("47500476")))
     }
 

@@ -170,6 +170,7 @@ impl From<MosaicError> for TesseraError {
             | MosaicError::Malformed(_)
             | MosaicError::Tampered
             | MosaicError::InvalidActivationCode(_)
+            | MosaicError::InvalidConfirmationCode(_)
             | MosaicError::InvalidField { .. }
             | MosaicError::WrongKind { .. }
             | MosaicError::WrongResponse => Self::bad_input(e.to_string()),

@@ -317,8 +317,11 @@ pub struct ActivationDetails {
 pub struct ActivatedToken {
     /// The new token.
     pub token: TokenInfo,
-    /// The confirmation OTP the user types into the portal. Show it, then
-    /// drop it; do not log or store it.
+    /// The confirmation code the user types into the portal: 24 letters
+    /// and digits in groups of four, `ABCD-EFGH-JKMN-PQRS-TVWX-YZ01`. It
+    /// carries the secret this phone drew for its keys (the portal derives
+    /// the same keys from it), so show it, then drop it; do not log, store
+    /// or send it anywhere else.
     pub confirmation_code: String,
 }
 

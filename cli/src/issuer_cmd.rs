@@ -16,7 +16,8 @@ use crate::input::now;
 #[derive(Debug, Args)]
 #[command(after_help = "Example (the portal side of a login):\n  \
     tessera issuer --db portal.db enroll --user alice --out activation.png\n  \
-    tessera issuer --db portal.db confirm --user alice --otp 12345678\n  \
+    tessera issuer --db portal.db confirm --user alice \\\n      \
+    --code 7KQ3-9ZTM-D1XB-HN4R-02PF-S8WC\n  \
     tessera issuer --db portal.db login --user alice --out login.png\n  \
     tessera issuer --db portal.db verify --challenge 5b0c... --otp 87654321")]
 pub struct IssuerArgs {
@@ -52,14 +53,15 @@ pub enum IssuerCommand {
         #[arg(long, value_name = "MOSAIC")]
         out: PathBuf,
     },
-    /// Complete an activation with the confirmation OTP the phone shows.
+    /// Complete an activation with the confirmation code the phone shows.
     Confirm {
         /// The portal user.
         #[arg(long, value_name = "ID")]
         user: String,
-        /// The confirmation OTP.
-        #[arg(long, value_name = "OTP")]
-        otp: String,
+        /// The confirmation code: 24 letters and digits, like
+        /// ABCD-EFGH-JKMN-PQRS-TVWX-YZ01 (case, spaces and dashes do not matter).
+        #[arg(long, value_name = "CODE")]
+        code: String,
     },
     /// Issue a login challenge: write its mosaic, print its id.
     Login {
@@ -166,6 +168,7 @@ fn is_rejection(e: &PortalError) -> bool {
         // Input to correct (nothing was checked or counted), or the
         // database itself.
         PortalError::MalformedOtp { .. }
+        | PortalError::MalformedConfirmation
         | PortalError::Mosaic(_)
         | PortalError::InsecureDatabase(_)
         | PortalError::Storage(_) => false,
@@ -216,8 +219,8 @@ pub fn issuer(args: &IssuerArgs) -> CliResult {
                 json!({ "activation_code": code.as_str(), "token_id": e.token_id.to_string(), "expires_at": e.expires_at }),
             );
         }
-        IssuerCommand::Confirm { user, otp } => {
-            let token = portal.confirm(user, otp, now).map_err(portal_error)?;
+        IssuerCommand::Confirm { user, code } => {
+            let token = portal.confirm(user, code, now).map_err(portal_error)?;
             print(
                 format!("mobile {token} activated for {user}"),
                 json!({ "token_id": token.to_string(), "user": user }),

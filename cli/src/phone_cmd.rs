@@ -363,7 +363,7 @@ pub fn activate(args: &ActivateArgs) -> CliResult {
                 "token_id": binding.map(|b| b.portal_token_id.to_string()),
                 "vault_token_id": activated.token.id.0,
                 "vault_created": creates_vault,
-                "otp": activated.confirmation.as_str(),
+                "confirmation": activated.confirmation.as_str(),
             })
         );
     } else {

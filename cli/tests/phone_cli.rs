@@ -92,7 +92,7 @@ impl World {
     /// Enrols `user`, activates the phone in `home` and confirms: the token id.
     fn activated(&self, user: &str, home: &str) -> String {
         let (code, token) = self.enroll(user, "act.png");
-        let otp = expect(
+        let confirmation = expect(
             &self.phone(
                 home,
                 &["activate", "act.png", "--code", &code],
@@ -101,7 +101,10 @@ impl World {
             ),
             0,
         );
-        expect(&self.issuer(&["confirm", "--user", user, "--otp", &otp]), 0);
+        expect(
+            &self.issuer(&["confirm", "--user", user, "--code", &confirmation]),
+            0,
+        );
         token
     }
 
@@ -131,8 +134,12 @@ fn activate_login_and_sign_as_a_script() {
         &[],
     );
     let confirmation = expect(&out, 0);
+    // 24 Crockford base32 characters in groups of four (review M3).
     assert!(
-        confirmation.len() == 8 && confirmation.bytes().all(|b| b.is_ascii_digit()),
+        confirmation.len() == 29
+            && confirmation.split('-').all(|g| g.len() == 4
+                && g.bytes()
+                    .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))),
         "{confirmation}"
     );
     let shown = stderr(&out);
@@ -142,7 +149,13 @@ fn activate_login_and_sign_as_a_script() {
     );
     assert!(w.dir.join("H/vault").exists());
     let confirmed = expect(
-        &w.issuer(&["confirm", "--user", "alice", "--otp", &confirmation]),
+        &w.issuer(&[
+            "confirm",
+            "--user",
+            "alice",
+            "--code",
+            &confirmation.to_lowercase(),
+        ]),
         0,
     );
     assert!(confirmed.contains(&token), "{confirmed}");
@@ -249,8 +262,11 @@ fn activation_code_from_stdin_and_a_second_token_behind_the_same_passcode() {
     let json: serde_json::Value = serde_json::from_str(&expect(&out, 0)).unwrap();
     assert_eq!(json["user"], "bob");
     assert_eq!(json["vault_created"], false);
-    let otp = json["otp"].as_str().unwrap();
-    expect(&w.issuer(&["confirm", "--user", "bob", "--otp", otp]), 0);
+    let confirmation = json["confirmation"].as_str().unwrap();
+    expect(
+        &w.issuer(&["confirm", "--user", "bob", "--code", confirmation]),
+        0,
+    );
     // Both tokens answer their own challenges.
     for user in ["alice", "bob"] {
         let challenge = w.login(user, "l.png");
@@ -321,7 +337,7 @@ fn wrong_codes_and_passcodes_store_nothing() {
     );
     assert!(!w.dir.join("H").exists());
     // The portal still waits for the confirmation, and the offer still works.
-    let otp = expect(
+    let confirmation = expect(
         &w.phone(
             "H",
             &["activate", "act.png", "--code", &code],
@@ -330,7 +346,10 @@ fn wrong_codes_and_passcodes_store_nothing() {
         ),
         0,
     );
-    expect(&w.issuer(&["confirm", "--user", "alice", "--otp", &otp]), 0);
+    expect(
+        &w.issuer(&["confirm", "--user", "alice", "--code", &confirmation]),
+        0,
+    );
 
     // A wrong passcode at approval: exit 3, the mosaic is still answerable.
     let challenge = w.login("alice", "l.png");
@@ -610,7 +629,13 @@ fn issuer_refuses_unknown_mosaic_formats() {
     assert!(!w.dir.join("act.jpg").exists());
     // Nothing was enrolled: there is no activation to confirm.
     expect(
-        &w.issuer(&["confirm", "--user", "alice", "--otp", "12345678"]),
+        &w.issuer(&[
+            "confirm",
+            "--user",
+            "alice",
+            "--code",
+            "0000-0000-0000-0000-0000-0000",
+        ]),
         1,
     );
     w.activated("alice", "H");

@@ -7,7 +7,7 @@
 //!
 //! Sign in (a demo user without a mobile) → "Mon compte" → "Ajouter un
 //! mobile" → screenshot → scan → activate with the code on screen → type the
-//! confirmation OTP → sign out → sign in choosing the mobile → screenshot →
+//! confirmation code → sign out → sign in choosing the mobile → screenshot →
 //! scan → approve → type the OTP → "Vous êtes connecté" → "Virement" →
 //! screenshot → scan → the phone shows exactly the typed fields → approve →
 //! type the OTP → "Virement confirmé".
@@ -424,7 +424,7 @@ fn activation_login_and_transfer_in_headless_chromium() {
         .auth
         .complete_activation(&preview, &passcode())
         .unwrap();
-    browser.type_into("#otp", activated.confirmation.as_str());
+    browser.type_into("#confirmation", activated.confirmation.as_str());
     browser.click("#confirm-submit");
     assert_eq!(browser.text("#notice"), "Votre mobile est activé.");
     assert!(!browser.find("#mobiles li").is_empty());

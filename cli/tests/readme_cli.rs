@@ -63,10 +63,11 @@ fn readme_steps() -> Vec<Step> {
     steps
 }
 
-/// A value the run chooses: long, with a digit (codes, ids, OTPs).
+/// A value the run chooses: long, with a digit or in dashed groups (codes,
+/// ids, OTPs; a drawn code may happen to hold no digit).
 fn is_drawn(word: &str) -> bool {
     word.len() >= 8
-        && word.bytes().any(|b| b.is_ascii_digit())
+        && word.bytes().any(|b| b.is_ascii_digit() || b == b'-')
         && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 

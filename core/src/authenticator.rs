@@ -21,8 +21,8 @@ use thiserror::Error;
 use zeroize::Zeroizing;
 
 use crate::mosaic::{
-    ActivationCode, ActivationOffer, Challenge, Envelope, MosaicError, MosaicKind,
-    confirmation_code,
+    ActivationCode, ActivationOffer, Challenge, ConfirmationCode, DeviceSecret, Envelope,
+    MosaicError, MosaicKind, activate,
 };
 use crate::otp::OtpKey;
 use crate::platform::{BiometricGate, Platform};
@@ -162,8 +162,10 @@ impl ActivationPreview {
 pub struct Activated {
     /// The new token, as the vault lists it.
     pub token: TokenInfo,
-    /// The confirmation OTP the user types into the portal.
-    pub confirmation: OtpCode,
+    /// The confirmation code the user types into the portal (24
+    /// characters, `ABCD-EFGH-JKMN-PQRS-TVWX-YZ01`). It carries the secret
+    /// this device drew for its keys: show it once, never log it.
+    pub confirmation: ConfirmationCode,
 }
 
 /// An opened challenge: what will be approved, and with which token.
@@ -406,9 +408,16 @@ impl Authenticator {
     /// Stores the activated token behind `passcode` — creating the vault
     /// with it when this is the first token (the passcode must then meet the
     /// policy), unlocking the existing vault otherwise — and returns the
-    /// confirmation OTP for the portal. The preview is borrowed, so a wrong
+    /// confirmation code for the portal. The preview is borrowed, so a wrong
     /// or refused passcode can be corrected without typing the activation
     /// code again.
+    ///
+    /// The token's keys are this device's own: derived from the offer's
+    /// keys and a secret drawn here from the platform's random source
+    /// (ADR 0005, "Device secret"). The vault stores the derived keys, never
+    /// the offer's; the secret reaches the portal only in the confirmation
+    /// code. Each call draws a new secret, so only the code of the call
+    /// whose token was stored can confirm it.
     pub fn complete_activation(
         &self,
         preview: &ActivationPreview,
@@ -429,8 +438,10 @@ impl Authenticator {
             }
         };
         let unlocked = vault.unlock_with_passcode(passcode)?;
-        let confirmation = confirmation_code(offer)?;
-        let key = OtpKey::new(offer.keys.ocra.expose().to_vec()).map_err(|_| {
+        let secret = DeviceSecret::generate(self.platform.random.as_ref())?;
+        let activation = activate(offer, &secret)?;
+        drop(secret);
+        let key = OtpKey::new(activation.keys.ocra.expose().to_vec()).map_err(|_| {
             MosaicError::InvalidField {
                 field: "keys",
                 reason: "must be 32 bytes each",
@@ -453,7 +464,7 @@ impl Authenticator {
             }),
             key,
             challenge_key: Some(crate::secret::SecretBytes::from_slice(
-                offer.keys.challenge.expose(),
+                activation.keys.challenge.expose(),
             )),
         })?;
         let token = vault
@@ -463,7 +474,7 @@ impl Authenticator {
             .ok_or(VaultError::UnknownToken(id.0))?;
         Ok(Activated {
             token,
-            confirmation,
+            confirmation: activation.confirmation,
         })
     }
 

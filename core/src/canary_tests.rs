@@ -17,8 +17,9 @@ use std::fmt::Debug;
 
 use crate::authenticator::{AuthError, Authenticator, AuthenticatorConfig, Request};
 use crate::mosaic::{
-    ActivationCode, ActivationOffer, Challenge, Envelope, MosaicError, OtpParams, TokenId,
-    TokenKeys, Transaction, respond, verify_response,
+    ActivationCode, ActivationOffer, Challenge, ConfirmationCode, DeviceSecret, Envelope,
+    MosaicError, OtpParams, TokenId, TokenKeys, Transaction, activate, respond,
+    verify_confirmation, verify_response,
 };
 use crate::otp::{Algorithm, Hotp, Ocra, OcraInput, OtpError, OtpKey, Pin, Totp};
 use crate::scan::{Detection, Frame, ScanError};
@@ -332,6 +333,7 @@ fn mosaic_variant(e: &MosaicError) -> &'static str {
         MosaicError::Tampered => "Tampered",
         MosaicError::WrongActivationCode => "WrongActivationCode",
         MosaicError::InvalidActivationCode(_) => "InvalidActivationCode",
+        MosaicError::InvalidConfirmationCode(_) => "InvalidConfirmationCode",
         MosaicError::Expired => "Expired",
         MosaicError::ClockSkew { .. } => "ClockSkew",
         MosaicError::AlreadyAnswered => "AlreadyAnswered",
@@ -342,7 +344,7 @@ fn mosaic_variant(e: &MosaicError) -> &'static str {
     }
 }
 
-const MOSAIC_VARIANTS: [&str; 15] = [
+const MOSAIC_VARIANTS: [&str; 16] = [
     "NotAMosaic",
     "UnsupportedVersion",
     "TooLarge",
@@ -351,6 +353,7 @@ const MOSAIC_VARIANTS: [&str; 15] = [
     "Tampered",
     "WrongActivationCode",
     "InvalidActivationCode",
+    "InvalidConfirmationCode",
     "Expired",
     "ClockSkew",
     "AlreadyAnswered",
@@ -418,6 +421,11 @@ fn c35_mosaic_errors_never_show_keys_codes_or_otps() {
     huge.user_id = "😀".repeat(64);
     let mut bad_payee = challenge();
     bad_payee.transaction.as_mut().unwrap().payee = "Sh\u{202E}op".into();
+    let device = activate(&offer(), &DeviceSecret::generate(&rng).unwrap()).unwrap();
+    let confirmation = device.confirmation.as_str().to_owned();
+    // The same device secret with a check for another offer's nonce.
+    let mut other_offer = offer();
+    other_offer.nonce = [8; 12];
     let mut errors = vec![
         Envelope::parse(KEY).unwrap_err(),
         Envelope::parse(&version_2).unwrap_err(),
@@ -427,6 +435,10 @@ fn c35_mosaic_errors_never_show_keys_codes_or_otps() {
         Challenge::open(&envelope, &OCRA_KEY).unwrap_err(),
         ActivationOffer::open(&offer_envelope, &wrong_code).unwrap_err(),
         ActivationCode::parse("CANARY-CODE-UUUU-1234").unwrap_err(),
+        ConfirmationCode::parse(&format!("{confirmation}-U")).unwrap_err(),
+        verify_confirmation(&other_offer.keys, &other_offer.nonce, &device.confirmation)
+            .map(|_| ())
+            .unwrap_err(),
         c.check_time(NOW + 10_000, 60).unwrap_err(),
         c.check_time(NOW - 10_000, 60).unwrap_err(),
         bad_payee.seal(&CHALLENGE_KEY).unwrap_err(),
@@ -447,7 +459,14 @@ fn c35_mosaic_errors_never_show_keys_codes_or_otps() {
     }
     let seen: BTreeSet<_> = errors.iter().map(mosaic_variant).collect();
     assert_all_seen(&seen, &MOSAIC_VARIANTS);
-    assert_clean(&errors, &[otp.as_str().to_owned()]);
+    assert_clean(
+        &errors,
+        &[
+            otp.as_str().to_owned(),
+            confirmation.clone(),
+            confirmation.replace('-', ""),
+        ],
+    );
 }
 
 // --------------------------------------------------------------- ScanError

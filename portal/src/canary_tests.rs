@@ -1,6 +1,7 @@
 //! C35 for the portal: the `Display`, `Debug` and alternate
-//! `Debug` of every `PortalError` variant never contain the OTP that was
-//! typed, the right OTP, the activation code or a token key. The match in
+//! `Debug` of every `PortalError` variant never contain the OTP or the
+//! confirmation code that was typed, the right one, the activation code or a
+//! token key (the offer's or the final one). The match in
 //! [`variant`] is exhaustive, so a new variant fails to compile until it is
 //! named here; the test checks every variant was produced (all but
 //! `Storage` by a real operation).
@@ -10,7 +11,8 @@
 use std::collections::BTreeSet;
 
 use tessera_core::mosaic::{
-    ActivationCode, ActivationOffer, Challenge, Envelope, MosaicKind, confirmation_code, respond,
+    ActivationCode, ActivationOffer, Challenge, DeviceSecret, Envelope, MosaicKind, activate,
+    respond,
 };
 
 use crate::{Portal, PortalConfig, PortalError, PortalStore, SqliteStore, keys_of};
@@ -25,6 +27,7 @@ fn variant(e: &PortalError) -> &'static str {
         PortalError::Expired => "Expired",
         PortalError::WrongOtp { .. } => "WrongOtp",
         PortalError::MalformedOtp { .. } => "MalformedOtp",
+        PortalError::MalformedConfirmation => "MalformedConfirmation",
         PortalError::TokenLocked => "TokenLocked",
         PortalError::Mismatch(_) => "Mismatch",
         PortalError::NoActiveToken(_) => "NoActiveToken",
@@ -36,13 +39,14 @@ fn variant(e: &PortalError) -> &'static str {
     }
 }
 
-const VARIANTS: [&str; 13] = [
+const VARIANTS: [&str; 14] = [
     "InsecureDatabase",
     "UnknownChallenge",
     "AlreadyAnswered",
     "Expired",
     "WrongOtp",
     "MalformedOtp",
+    "MalformedConfirmation",
     "TokenLocked",
     "Mismatch",
     "NoActiveToken",
@@ -63,28 +67,39 @@ fn c35_portal_errors_never_show_otps_codes_or_keys() {
     canaries.push(e.code.display().to_string());
     let typed = ActivationCode::parse(&e.code.display()).unwrap();
     let offer = ActivationOffer::open(&Envelope::parse(&e.mosaic).unwrap(), &typed).unwrap();
-    let confirmation = confirmation_code(&offer).unwrap().as_str().to_owned();
-    let wrong = if confirmation == "13371337" {
-        "73317331"
+    let rng = ring::rand::SystemRandom::new();
+    let device = activate(&offer, &DeviceSecret::generate(&rng).unwrap()).unwrap();
+    let confirmation = device.confirmation.as_str().to_owned();
+    // Well formed, with its last character changed: a wrong check.
+    let last = if confirmation.ends_with('0') {
+        "1"
     } else {
-        "13371337"
+        "0"
     };
-    canaries.extend([confirmation.clone(), wrong.to_owned()]);
-    errors.push(p.confirm("alice", wrong, NOW + 1).unwrap_err());
+    let wrong = format!("{}{last}", &confirmation[..confirmation.len() - 1]);
+    let slip = format!("{}U", &confirmation[..confirmation.len() - 1]);
+    canaries.extend([
+        confirmation.clone(),
+        confirmation.replace('-', ""),
+        wrong.clone(),
+        slip.clone(),
+    ]);
+    errors.push(p.confirm("alice", &slip, NOW + 1).unwrap_err());
+    errors.push(p.confirm("alice", &wrong, NOW + 1).unwrap_err());
     p.confirm("alice", &confirmation, NOW + 2).unwrap();
     errors.push(p.confirm("alice", &confirmation, NOW + 3).unwrap_err());
     // An activation that expired.
     p.enroll("bob", ORIGIN, NOW).unwrap();
-    errors.push(p.confirm("bob", wrong, NOW + 10 * 86_400).unwrap_err());
+    errors.push(p.confirm("bob", &wrong, NOW + 10 * 86_400).unwrap_err());
 
     // Login: wrong, right, again, late, other user, other purpose.
     let issued = p.login("alice", NOW + 10).unwrap();
     let challenge: Challenge = Challenge::open(
         &Envelope::parse(&issued.mosaic).unwrap(),
-        offer.keys.challenge.expose(),
+        device.keys.challenge.expose(),
     )
     .unwrap();
-    let otp = respond(&challenge, offer.keys.ocra.expose(), offer.params)
+    let otp = respond(&challenge, device.keys.ocra.expose(), offer.params)
         .unwrap()
         .as_str()
         .to_owned();
@@ -147,7 +162,12 @@ fn c35_portal_errors_never_show_otps_codes_or_keys() {
     errors.push(PortalError::from(rusqlite::Error::InvalidQuery));
 
     let keys = keys_of(&p.store().token(&offer.token_id).unwrap().unwrap());
-    for key in [keys.ocra.expose(), keys.challenge.expose()] {
+    for key in [
+        keys.ocra.expose(),
+        keys.challenge.expose(),
+        offer.keys.ocra.expose(),
+        offer.keys.challenge.expose(),
+    ] {
         canaries.push(data_encoding::HEXLOWER.encode(key));
         canaries.push(format!("{key:?}").trim_matches(['[', ']']).to_owned());
     }

@@ -28,6 +28,10 @@ pub enum PortalError {
         /// The mobile's OTP length.
         digits: u8,
     },
+    /// What was typed cannot be a confirmation code (not 24 letters and
+    /// digits): refused without counting towards the lock.
+    #[error("a confirmation code has 24 letters and digits, like ABCD-EFGH-JKMN-PQRS-TVWX-YZ01")]
+    MalformedConfirmation,
     /// Too many wrong OTPs: the token is locked until an operator resets it.
     #[error(
         "this mobile is locked after too many wrong one-time passwords; contact support to unlock it"
@@ -39,7 +43,7 @@ pub enum PortalError {
     /// The user has no activated mobile.
     #[error("user {0:?} has no activated mobile")]
     NoActiveToken(String),
-    /// The user has no activation waiting for its confirmation OTP.
+    /// The user has no activation waiting for its confirmation code.
     #[error("user {0:?} has no activation waiting for confirmation")]
     NoPendingActivation(String),
     /// The activation offer expired before it was confirmed.

@@ -2,8 +2,8 @@
 //! decide on the OTPs that come back.
 
 use tessera_core::mosaic::{
-    ActivationCode, ActivationOffer, Challenge, MosaicKind, OtpParams, TokenId, TokenKeys,
-    Transaction, generate_nonce, verify_confirmation, verify_response,
+    ActivationCode, ActivationOffer, Challenge, ConfirmationCode, MosaicKind, OtpParams, TokenId,
+    TokenKeys, Transaction, generate_nonce, verify_confirmation, verify_response,
 };
 use tessera_core::secret::SecretBytes;
 use zeroize::Zeroizing;
@@ -170,9 +170,9 @@ impl<S: PortalStore> Portal<S> {
     }
 
     /// Completes the user's newest pending activation with the confirmation
-    /// OTP the new device showed (the CLI's `issuer confirm`). A page that
+    /// code the new device showed (the CLI's `issuer confirm`). A page that
     /// showed one offer confirms that one: [`Portal::confirm_offer`].
-    pub fn confirm(&mut self, user_id: &str, otp: &str, now: u64) -> Result<TokenId, PortalError> {
+    pub fn confirm(&mut self, user_id: &str, code: &str, now: u64) -> Result<TokenId, PortalError> {
         let newest = self.store.atomically(|s| {
             s.expire_offers(now)?;
             Ok(s.tokens_of(user_id)?
@@ -181,24 +181,29 @@ impl<S: PortalStore> Portal<S> {
                 .map(|t| t.id))
         })?;
         match newest {
-            Some(id) => self.confirm_offer(user_id, &id, otp, now),
+            Some(id) => self.confirm_offer(user_id, &id, code, now),
             None => Err(PortalError::NoPendingActivation(user_id.to_owned())),
         }
     }
 
     /// Completes activation `token_id` of `user_id` (the offer that was
-    /// shown) with the confirmation OTP the new device showed. Wrong OTPs
-    /// count towards the token's lock like any other; expired offers are
-    /// erased first.
+    /// shown) with the confirmation code the new device showed. The code
+    /// carries the device's secret: the token's keys become the ones derived
+    /// from the offer's keys and that secret, and the offer's keys are
+    /// erased, so the offer (and any other device that opened it) is
+    /// worthless from then on (ADR 0005, "Device secret"). A malformed code
+    /// is refused without counting; a wrong one counts towards the token's
+    /// lock like a wrong OTP. Expired offers are erased first.
     pub fn confirm_offer(
         &mut self,
         user_id: &str,
         token_id: &TokenId,
-        otp: &str,
+        code: &str,
         now: u64,
     ) -> Result<TokenId, PortalError> {
         let max = self.config.max_failures;
-        // The inner result is committed either way, so a wrong OTP's count sticks.
+        let code = ConfirmationCode::parse(code);
+        // The inner result is committed either way, so a wrong code's count sticks.
         self.store.atomically(|s| {
             s.expire_offers(now)?;
             let token = match s.token(token_id)? {
@@ -216,17 +221,12 @@ impl<S: PortalStore> Portal<S> {
             if now > token.activation_expires_at {
                 return Ok(Err(PortalError::ActivationExpired));
             }
-            if let Err(e) = well_formed(otp, token.params) {
-                return Ok(Err(e));
-            }
-            match verify_confirmation(
-                &token.ocra_key,
-                token.params,
-                &token.origin,
-                &token.activation_nonce,
-                otp,
-            ) {
-                Ok(()) => {
+            let Ok(code) = &code else {
+                return Ok(Err(PortalError::MalformedConfirmation));
+            };
+            match verify_confirmation(&keys_of(&token), &token.activation_nonce, code) {
+                Ok(keys) => {
+                    s.set_keys(&token.id, &keys)?;
                     s.set_token_state(&token.id, TokenState::Active)?;
                     s.set_failures(&token.id, 0)?;
                     Ok(Ok(token.id))

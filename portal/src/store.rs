@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use tessera_core::mosaic::{MosaicKind, OtpParams, TokenId, Transaction};
+use tessera_core::mosaic::{MosaicKind, OtpParams, TokenId, TokenKeys, Transaction};
 use tessera_core::otp::Algorithm;
 use zeroize::Zeroizing;
 
@@ -26,9 +26,9 @@ pub struct TokenRecord {
     pub ocra_key: Zeroizing<Vec<u8>>,
     /// The challenge key.
     pub challenge_key: Zeroizing<Vec<u8>>,
-    /// Waiting for its confirmation OTP, active, or removed.
+    /// Waiting for its confirmation code, active, or removed.
     pub state: TokenState,
-    /// The activation nonce (question of the confirmation OTP).
+    /// The activation nonce (what the confirmation code's check is over).
     pub activation_nonce: [u8; 12],
     /// When the activation offer expires.
     pub activation_expires_at: u64,
@@ -41,7 +41,7 @@ pub struct TokenRecord {
 /// Life cycle of a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenState {
-    /// Issued, waiting for the confirmation OTP.
+    /// Issued, waiting for the confirmation code.
     Pending,
     /// Confirmed; answers challenges.
     Active,
@@ -114,6 +114,9 @@ pub trait PortalStore {
     fn expire_offers(&mut self, now: u64) -> Result<usize, PortalError>;
     /// Erases a token's keys (a removed token answers nothing).
     fn erase_keys(&mut self, id: &TokenId) -> Result<(), PortalError>;
+    /// Replaces a token's keys (at confirmation, the offer's keys by the
+    /// device's final keys: the offer's are then gone).
+    fn set_keys(&mut self, id: &TokenId, keys: &TokenKeys) -> Result<(), PortalError>;
     /// Sets a token's consecutive failure count.
     fn set_failures(&mut self, id: &TokenId, failures: u32) -> Result<(), PortalError>;
     /// Adds a challenge; fails if its nonce was ever used.
@@ -342,6 +345,18 @@ impl PortalStore for SqliteStore {
         self.conn.execute(
             "UPDATE tokens SET ocra_key = x'', challenge_key = x'' WHERE id = ?1",
             [id.as_bytes().as_slice()],
+        )?;
+        Ok(())
+    }
+
+    fn set_keys(&mut self, id: &TokenId, keys: &TokenKeys) -> Result<(), PortalError> {
+        self.conn.execute(
+            "UPDATE tokens SET ocra_key = ?1, challenge_key = ?2 WHERE id = ?3",
+            params![
+                keys.ocra.expose(),
+                keys.challenge.expose(),
+                id.as_bytes().as_slice()
+            ],
         )?;
         Ok(())
     }

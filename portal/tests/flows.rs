@@ -4,30 +4,33 @@
 #![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used)]
 
 use tessera_core::mosaic::{
-    ActivationCode, ActivationOffer, Challenge, Envelope, MosaicKind, Transaction,
-    confirmation_code, respond,
+    ActivationCode, ActivationOffer, Challenge, DeviceActivation, DeviceSecret, Envelope,
+    MosaicKind, Transaction, activate, respond,
 };
 use tessera_portal::{Portal, PortalConfig, PortalError, PortalStore, SqliteStore};
 
 const NOW: u64 = 1_764_400_000;
 const ORIGIN: &str = "https://portal.example.lu";
 
-/// The device side: what an activated phone keeps.
+/// The device side: what an activated phone keeps (the offer for its
+/// token id and parameters; its own keys, from its secret).
 struct Device {
     offer: ActivationOffer,
+    own: DeviceActivation,
 }
 
 impl Device {
     fn activate(mosaic: &[u8], code: &ActivationCode) -> Self {
         let envelope = Envelope::parse(mosaic).unwrap();
         let typed = ActivationCode::parse(&code.display()).unwrap();
-        Self {
-            offer: ActivationOffer::open(&envelope, &typed).unwrap(),
-        }
+        let offer = ActivationOffer::open(&envelope, &typed).unwrap();
+        let rng = ring::rand::SystemRandom::new();
+        let own = activate(&offer, &DeviceSecret::generate(&rng).unwrap()).unwrap();
+        Self { offer, own }
     }
 
     fn confirmation(&self) -> String {
-        confirmation_code(&self.offer).unwrap().as_str().to_owned()
+        self.own.confirmation.as_str().to_owned()
     }
 
     fn read(&self, mosaic: &[u8]) -> Challenge {
@@ -37,11 +40,11 @@ impl Device {
             Some(self.offer.token_id),
             "addressed to this device"
         );
-        Challenge::open(&envelope, self.offer.keys.challenge.expose()).unwrap()
+        Challenge::open(&envelope, self.own.keys.challenge.expose()).unwrap()
     }
 
     fn answer(&self, challenge: &Challenge) -> String {
-        respond(challenge, self.offer.keys.ocra.expose(), self.offer.params)
+        respond(challenge, self.own.keys.ocra.expose(), self.offer.params)
             .unwrap()
             .as_str()
             .to_owned()
@@ -251,7 +254,7 @@ fn activation_needs_the_right_confirmation_in_time() {
     let e = p.enroll("carol", ORIGIN, NOW).unwrap();
     let device = Device::activate(&e.mosaic, &e.code);
     assert!(matches!(
-        p.confirm("carol", "00000000", NOW),
+        p.confirm("carol", "0000-0000-0000-0000-0000-0000", NOW),
         Err(PortalError::WrongOtp { attempts_left: 4 })
     ));
     assert_eq!(
@@ -349,21 +352,39 @@ fn removed_mobiles_get_no_challenges() {
 }
 
 /// Finding: a non-digit OTP counted towards the lock. `verify` and
-/// `confirm` refuse what cannot be an OTP without counting it.
+/// `confirm` refuse what cannot be an OTP or a confirmation code without
+/// counting it (review M3: the confirmation is now a 24-character code, so
+/// the old 8-digit OTP is malformed too).
 #[test]
 fn malformed_otps_are_refused_without_counting() {
     let mut p = portal();
     let e = p.enroll("alice", ORIGIN, NOW).unwrap();
     let device = Device::activate(&e.mosaic, &e.code);
-    for typed in ["abc", "", "1234567", "123456789", "12345678 ", "١٢٣٤٥٦٧٨"] {
+    let code = device.confirmation();
+    let short = code[..code.len() - 1].to_owned();
+    let long = format!("{code}0");
+    let with_u = format!("{short}U");
+    let with_symbol = format!("{short}#");
+    for typed in [
+        "abc",
+        "",
+        "12345678",
+        "١٢٣٤٥٦٧٨",
+        &short,
+        &long,
+        &with_u,
+        &with_symbol,
+    ] {
         for _ in 0..5 {
             assert_eq!(
                 p.confirm("alice", typed, NOW),
-                Err(PortalError::MalformedOtp { digits: 8 }),
+                Err(PortalError::MalformedConfirmation),
                 "{typed:?}"
             );
         }
     }
+    let t = p.store().token(&e.token_id).unwrap().unwrap();
+    assert_eq!(t.failures, 0, "no malformed code was counted");
     p.confirm("alice", &device.confirmation(), NOW).unwrap();
     let issued = p.login("alice", NOW).unwrap();
     for _ in 0..10 {
@@ -432,4 +453,82 @@ fn confirm_offer_checks_the_named_offer() {
         p.confirm_offer("alice", &first.token_id, &d1.confirmation(), NOW + 2),
         Ok(first.token_id)
     );
+}
+
+/// Review M3: the confirmation code is typed by a person, so the portal
+/// forgives lower case, spaces, dashes and the look-alikes I/L → 1, O → 0.
+#[test]
+fn confirmation_codes_are_read_as_typed() {
+    let mut p = portal();
+    let e = p.enroll("alice", ORIGIN, NOW).unwrap();
+    let device = Device::activate(&e.mosaic, &e.code);
+    let code = device.confirmation();
+    assert_eq!(code.len(), 29);
+    assert_eq!(code.matches('-').count(), 5);
+    // Lower case, spaces instead of dashes, and each 1 typed as l, each 0 as O.
+    let sloppy: String = code
+        .chars()
+        .map(|c| match c {
+            '-' => ' ',
+            '1' => 'l',
+            '0' => 'O',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    assert_eq!(
+        p.confirm("alice", &format!("  {sloppy} "), NOW),
+        Ok(e.token_id)
+    );
+
+    let e = p.enroll("bob", ORIGIN, NOW).unwrap();
+    let device = Device::activate(&e.mosaic, &e.code);
+    let bare: String = device
+        .confirmation()
+        .chars()
+        .filter(|c| *c != '-')
+        .map(|c| if c == '1' { 'I' } else { c })
+        .collect();
+    assert_eq!(p.confirm("bob", &bare, NOW), Ok(e.token_id));
+}
+
+/// Review M3: at confirmation the portal replaces the offer's keys with the
+/// device's final keys; the offer's keys answer nothing afterwards.
+#[test]
+fn confirmation_replaces_the_offer_keys_with_the_devices() {
+    let mut p = portal();
+    let e = p.enroll("alice", ORIGIN, NOW).unwrap();
+    let device = Device::activate(&e.mosaic, &e.code);
+    let pending = p.store().token(&e.token_id).unwrap().unwrap();
+    assert_eq!(
+        pending.ocra_key.as_slice(),
+        device.offer.keys.ocra.expose(),
+        "a pending token holds the offer's keys"
+    );
+    p.confirm("alice", &device.confirmation(), NOW).unwrap();
+    let t = p.store().token(&e.token_id).unwrap().unwrap();
+    assert_eq!(t.ocra_key.as_slice(), device.own.keys.ocra.expose());
+    assert_eq!(
+        t.challenge_key.as_slice(),
+        device.own.keys.challenge.expose()
+    );
+    assert_ne!(t.ocra_key.as_slice(), device.offer.keys.ocra.expose());
+    assert_ne!(
+        t.challenge_key.as_slice(),
+        device.offer.keys.challenge.expose()
+    );
+    // A login for the device, refused when answered with the offer's key.
+    let issued = p.login("alice", NOW).unwrap();
+    let challenge = device.read(&issued.mosaic);
+    let with_offer_key = respond(
+        &challenge,
+        device.offer.keys.ocra.expose(),
+        device.offer.params,
+    )
+    .unwrap();
+    assert!(matches!(
+        p.verify(&issued.id, with_offer_key.as_str(), None, NOW),
+        Err(PortalError::WrongOtp { .. })
+    ));
+    p.verify(&issued.id, &device.answer(&challenge), None, NOW)
+        .unwrap();
 }

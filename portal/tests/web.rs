@@ -15,7 +15,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use tessera_core::mosaic::{
-    ActivationCode, ActivationOffer, Challenge, Envelope, confirmation_code, respond,
+    ActivationCode, ActivationOffer, Challenge, DeviceActivation, DeviceSecret, Envelope, respond,
 };
 use tessera_core::scan::{Frame, Scanner};
 use tessera_portal::web::{WebConfig, WebPortal, router};
@@ -265,17 +265,24 @@ impl Client {
 /// The phone, played by the core's mosaic API.
 struct Device {
     offer: ActivationOffer,
+    own: DeviceActivation,
+}
+
+/// What a phone does with an opened offer: its own keys and confirmation code.
+fn own(offer: &ActivationOffer) -> DeviceActivation {
+    let rng = ring::rand::SystemRandom::new();
+    tessera_core::mosaic::activate(offer, &DeviceSecret::generate(&rng).unwrap()).unwrap()
 }
 
 impl Device {
     fn answer(&self, mosaic: &[u8]) -> String {
         let envelope = Envelope::parse(mosaic).unwrap();
-        let c = Challenge::open(&envelope, self.offer.keys.challenge.expose()).unwrap();
+        let c = Challenge::open(&envelope, self.own.keys.challenge.expose()).unwrap();
         self.answer_challenge(&c)
     }
 
     fn answer_challenge(&self, c: &Challenge) -> String {
-        respond(c, self.offer.keys.ocra.expose(), self.offer.params)
+        respond(c, self.own.keys.ocra.expose(), self.offer.params)
             .unwrap()
             .as_str()
             .to_owned()
@@ -284,7 +291,7 @@ impl Device {
     fn read(&self, mosaic: &[u8]) -> Challenge {
         Challenge::open(
             &Envelope::parse(mosaic).unwrap(),
-            self.offer.keys.challenge.expose(),
+            self.own.keys.challenge.expose(),
         )
         .unwrap()
     }
@@ -305,9 +312,13 @@ async fn activate(c: &mut Client, user: &str) -> Device {
         &ActivationCode::parse(&code).unwrap(),
     )
     .unwrap();
-    let otp = confirmation_code(&offer).unwrap().as_str().to_owned();
+    let own = own(&offer);
     let res = c
-        .submit("/account/activate", "/account/activate", &[("otp", &otp)])
+        .submit(
+            "/account/activate",
+            "/account/activate",
+            &[("confirmation", own.confirmation.as_str())],
+        )
         .await;
     assert_eq!(res.location(), "/account");
     assert!(
@@ -316,7 +327,7 @@ async fn activate(c: &mut Client, user: &str) -> Device {
             .text()
             .contains("Votre mobile est activé.")
     );
-    Device { offer }
+    Device { offer, own }
 }
 
 /// Signs out and in again with the password; shows the login mosaic.
@@ -864,10 +875,17 @@ async fn malformed_otps_cost_no_attempt() {
     b.submit("/account", "/account/add", &[]).await;
     for _ in 0..6 {
         let res = b
-            .submit("/account/activate", "/account/activate", &[("otp", "abc")])
+            .submit(
+                "/account/activate",
+                "/account/activate",
+                &[("confirmation", "abc")],
+            )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(res.text().contains("Le code a 8 chiffres."));
+        assert!(
+            res.text()
+                .contains("Le code de confirmation a 24 lettres et chiffres")
+        );
     }
 }
 
@@ -939,25 +957,22 @@ async fn activation_confirms_the_offer_that_was_shown() {
     let shown_second = read_offer(&mut second).await;
     assert_ne!(shown_first.token_id, shown_second.token_id);
 
-    // The second offer's OTP on the first page is not the first offer's.
-    let otp_second = confirmation_code(&shown_second)
-        .unwrap()
-        .as_str()
-        .to_owned();
+    // The second offer's confirmation on the first page is not the first offer's.
+    let code_second = own(&shown_second);
     let res = first
         .submit(
             "/account/activate",
             "/account/activate",
-            &[("otp", &otp_second)],
+            &[("confirmation", code_second.confirmation.as_str())],
         )
         .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-    let otp_first = confirmation_code(&shown_first).unwrap().as_str().to_owned();
+    let code_first = own(&shown_first);
     let res = first
         .submit(
             "/account/activate",
             "/account/activate",
-            &[("otp", &otp_first)],
+            &[("confirmation", code_first.confirmation.as_str())],
         )
         .await;
     assert_eq!(res.location(), "/account", "{}", res.text());

@@ -6,9 +6,9 @@
 use qrcode::{EcLevel, QrCode, Version};
 use ring::rand::SystemRandom;
 use tessera_core::mosaic::{
-    ActivationCode, ActivationOffer, Challenge, Envelope, MosaicError, MosaicKind, OtpParams,
-    TokenId, TokenKeys, Transaction, confirmation_code, respond, verify_confirmation,
-    verify_response,
+    ActivationCode, ActivationOffer, Challenge, ConfirmationCode, DeviceSecret, Envelope,
+    MosaicError, MosaicKind, OtpParams, TokenId, TokenKeys, Transaction, activate, respond,
+    verify_confirmation, verify_response,
 };
 use tessera_core::otp::Algorithm;
 use tessera_core::secret::SecretBytes;
@@ -102,27 +102,103 @@ fn activation_round_trip() {
     assert_eq!(opened.keys.ocra, SecretBytes::from_slice(&[0x11; 32]));
     assert!(qr_version(&sealed) <= 10, "{} bytes", sealed.len());
 
-    // The confirmation OTP proves the keys to the portal.
-    let confirm = confirmation_code(&opened).unwrap();
-    assert_eq!(confirm.len(), 8);
-    verify_confirmation(
-        &[0x11; 32],
-        OtpParams::default(),
-        "https://portal.example.lu",
-        &[0x77; 12],
-        confirm.as_str(),
-    )
-    .unwrap();
+    // The device's own keys, and the confirmation code that hands its
+    // secret to the portal (review M3).
+    let device = activate(&opened, &DeviceSecret::generate(&rng()).unwrap()).unwrap();
+    assert_ne!(device.keys.ocra, opened.keys.ocra);
+    assert_ne!(device.keys.challenge, opened.keys.challenge);
+    let shown = device.confirmation.as_str();
+    assert_eq!(shown.len(), 29, "{shown}");
+    assert!(shown.split('-').all(|g| {
+        g.len() == 4
+            && g.bytes()
+                .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
+    }));
+    // What the user types, read back by the portal, gives the device's keys.
+    let typed = ConfirmationCode::parse(&shown.to_lowercase().replace('-', " ")).unwrap();
+    let keys = verify_confirmation(&offer().keys, &[0x77; 12], &typed).unwrap();
+    assert_eq!(keys.ocra, device.keys.ocra);
+    assert_eq!(keys.challenge, device.keys.challenge);
+    // Another offer's nonce or keys: the check fails.
     assert_eq!(
-        verify_confirmation(
-            &[0x11; 32],
-            OtpParams::default(),
-            "https://evil.example",
-            &[0x77; 12],
-            confirm.as_str()
-        ),
-        Err(MosaicError::WrongResponse)
+        verify_confirmation(&offer().keys, &[0x78; 12], &typed).err(),
+        Some(MosaicError::WrongResponse)
     );
+    let other = TokenKeys {
+        ocra: SecretBytes::from_slice(&[0x12; 32]),
+        challenge: SecretBytes::from_slice(&[0x22; 32]),
+    };
+    assert_eq!(
+        verify_confirmation(&other, &[0x77; 12], &typed).err(),
+        Some(MosaicError::WrongResponse)
+    );
+    // Two activations of the same offer draw two secrets: two key sets.
+    let again = activate(&opened, &DeviceSecret::generate(&rng()).unwrap()).unwrap();
+    assert_ne!(again.keys.ocra, device.keys.ocra);
+    assert_ne!(again.confirmation.as_str(), device.confirmation.as_str());
+}
+
+/// Review M3: the final keys and the confirmation code, computed
+/// independently (Python's hmac) for ocra = 0x11…, challenge = 0x22…,
+/// nonce = 0x77…, d = 01 02 … 0a: the ADR's formulas, byte for byte.
+#[test]
+fn confirmation_known_answer() {
+    let code = ConfirmationCode::parse("0410-6105-0R3G-G28A-JGV7-2TN0").unwrap();
+    let own = verify_confirmation(&keys(), &[0x77; 12], &code).unwrap();
+    let hex = |k: &SecretBytes| data_encoding::HEXLOWER.encode(k.expose());
+    assert_eq!(
+        hex(&own.ocra),
+        "f816832b249430bdc1159a747bd580691fe4baab3c675f683ed8cad5b650a765"
+    );
+    assert_eq!(
+        hex(&own.challenge),
+        "92c48e88a185142a87232adfc646b7d25e3f5907a57f036c9ad706171c10a0b5"
+    );
+    // Any other check (here its last symbol) is refused.
+    let wrong = ConfirmationCode::parse("0410-6105-0R3G-G28A-JGV7-2TN1").unwrap();
+    assert_eq!(
+        verify_confirmation(&keys(), &[0x77; 12], &wrong).err(),
+        Some(MosaicError::WrongResponse)
+    );
+}
+
+/// Review M3: the confirmation code is typed by a person. Case, spaces,
+/// dashes and the look-alikes I/L (1) and O (0) are forgiven; anything that
+/// is not 24 symbols of the alphabet is malformed.
+#[test]
+fn confirmation_codes_forgive_typing_and_refuse_junk() {
+    let canonical = "0410-6105-0R3G-G28A-JGV7-2TN0";
+    for typed in [
+        "0410-6105-0R3G-G28A-JGV7-2TN0",
+        "0410 6105 0r3g g28a jgv7 2tnO",
+        "O4lO-6iO5-0R3G-G28A-JGV7-2TNo",
+        "04106105 0R3GG28AJGV72TN0",
+        " 0410-6105-0R3G-G28A-JGV7-2TN0\t",
+    ] {
+        let code = ConfirmationCode::parse(typed).unwrap();
+        assert_eq!(code.as_str(), canonical, "{typed:?}");
+        verify_confirmation(&keys(), &[0x77; 12], &code).unwrap();
+    }
+    for bad in [
+        "",
+        "12345678",
+        "0410-6105-0R3G-G28A-JGV7-2TN",
+        "0410-6105-0R3G-G28A-JGV7-2TN00",
+        "0410-6105-0R3G-G28A-JGV7-2TNU",
+        "0410-6105-0R3G-G28A-JGV7-2TN!",
+        "0410_6105_0R3G_G28A_JGV7_2TN0",
+        "0410-6105-0R3G-G28A-JGV7-2TN٠",
+    ] {
+        assert!(
+            matches!(
+                ConfirmationCode::parse(bad),
+                Err(MosaicError::InvalidConfirmationCode(_))
+            ),
+            "{bad:?}"
+        );
+    }
+    let code = ConfirmationCode::parse(canonical).unwrap();
+    assert!(!format!("{code:?}").contains("0410"));
 }
 
 #[test]

@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use ring::rand::SystemRandom;
 use tessera_core::mosaic::{
-    ActivationCode, ActivationOffer, Envelope, OtpParams, TokenId, TokenKeys, confirmation_code,
-    respond, verify_response,
+    ActivationCode, ActivationOffer, ConfirmationCode, DeviceSecret, Envelope, OtpParams, TokenId,
+    TokenKeys, activate, respond, verify_confirmation, verify_response,
 };
 use tessera_core::otp::{Algorithm, OtpKey};
 use tessera_core::secret::SecretBytes;
@@ -157,7 +157,12 @@ fn activation_and_response() {
     let code = ActivationCode::generate(&rng).unwrap();
     let sealed = offer.seal(&code, &rng).unwrap();
     let opened = ActivationOffer::open(&Envelope::parse(&sealed).unwrap(), &code).unwrap();
-    black_box(confirmation_code(&opened).unwrap());
+    // The device's keys and confirmation code, and the portal's check of it
+    // (which derives the final keys from the offer's canary keys).
+    let device = activate(&opened, &DeviceSecret::generate(&rng).unwrap()).unwrap();
+    let typed = ConfirmationCode::parse(device.confirmation.as_str()).unwrap();
+    black_box(verify_confirmation(&opened.keys, &opened.nonce, &typed).unwrap());
+    black_box(device);
     let challenge = tessera_tests::sample_login(1_764_400_000);
     let otp = respond(&challenge, opened.keys.ocra.expose(), opened.params).unwrap();
     verify_response(&challenge, &OCRA_CANARY, opened.params, otp.as_str()).unwrap();

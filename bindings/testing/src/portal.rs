@@ -72,10 +72,10 @@ impl TestPortal {
             .ok_or_else(|| bad_input("no enrolment for this user"))
     }
 
-    /// Confirms the activation with the OTP the phone showed.
-    pub fn confirm(&self, user_id: String, otp: String, now: u64) -> Result<(), TesseraError> {
+    /// Confirms the activation with the confirmation code the phone showed.
+    pub fn confirm(&self, user_id: String, code: String, now: u64) -> Result<(), TesseraError> {
         lock(&self.portal)
-            .confirm(&user_id, &otp, now)
+            .confirm(&user_id, &code, now)
             .map(|_| ())
             .map_err(refused)
     }

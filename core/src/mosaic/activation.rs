@@ -21,8 +21,24 @@ const SALT_LABEL: i64 = -20;
 const SALT_LEN: usize = 16;
 
 /// Crockford's base32 alphabet: no I, L, O or U to misread.
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub(super) const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_LEN: usize = 16;
+
+/// Whether `c` is a separator a person may type inside a code.
+pub(super) fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | '\t')
+}
+
+/// The Crockford symbol a person meant by `c`: upper-cased, with the
+/// look-alikes O → 0 and I, L → 1; `None` outside the alphabet.
+pub(super) fn crockford_symbol(c: char) -> Option<u8> {
+    let c = match c.to_ascii_uppercase() {
+        'O' => '0',
+        'I' | 'L' => '1',
+        c => c,
+    };
+    u8::try_from(c).ok().filter(|b| ALPHABET.contains(b))
+}
 
 /// A one-time activation code: 16 characters (80 bits) from Crockford's
 /// base32 alphabet, shown as `ABCD-EFGH-JKMN-PQRS`. Typed by the user, so
@@ -44,18 +60,13 @@ impl ActivationCode {
     /// Reads a code as a person typed it.
     pub fn parse(typed: &str) -> Result<Self, MosaicError> {
         let mut code = Zeroizing::new(String::with_capacity(CODE_LEN));
-        for c in typed.chars().filter(|c| !matches!(c, ' ' | '-' | '\t')) {
-            let c = match c.to_ascii_uppercase() {
-                'O' => '0',
-                'I' | 'L' => '1',
-                c => c,
-            };
-            if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) {
+        for c in typed.chars().filter(|c| !is_separator(*c)) {
+            let Some(c) = crockford_symbol(c) else {
                 return Err(MosaicError::InvalidActivationCode(
                     "16 letters and digits (no U), like ABCD-EFGH-JKMN-PQRS",
                 ));
-            }
-            code.push(c);
+            };
+            code.push(char::from(c));
         }
         if code.len() != CODE_LEN {
             return Err(MosaicError::InvalidActivationCode(

@@ -37,6 +37,9 @@ pub enum MosaicError {
     /// The activation code does not have the expected form.
     #[error("the activation code must be {0}")]
     InvalidActivationCode(&'static str),
+    /// The confirmation code does not have the expected form.
+    #[error("the confirmation code must be {0}")]
+    InvalidConfirmationCode(&'static str),
     /// The mosaic (or the activation offer) has expired.
     #[error("this mosaic has expired; ask the portal for a new one")]
     Expired,

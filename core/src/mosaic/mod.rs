@@ -14,6 +14,7 @@
 
 mod activation;
 mod challenge;
+mod confirmation;
 mod envelope;
 mod error;
 mod fields;
@@ -25,11 +26,13 @@ use std::str::FromStr;
 
 pub use activation::{ActivationCode, ActivationOffer};
 pub use challenge::{Challenge, Transaction};
+pub use confirmation::{
+    CONFIRMATION_CODE_LEN, ConfirmationCode, DEVICE_SECRET_LEN, DeviceActivation, DeviceSecret,
+    activate, verify_confirmation,
+};
 pub use envelope::{Envelope, MAX_MOSAIC_LEN, MosaicKind, NONCE_LEN, VERSION};
 pub use error::MosaicError;
-pub use response::{
-    activation_suite, confirmation_code, respond, verify_confirmation, verify_response,
-};
+pub use response::{respond, verify_response};
 
 use crate::otp::Algorithm;
 use crate::secret::SecretBytes;

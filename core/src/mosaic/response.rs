@@ -3,26 +3,24 @@
 //!
 //! | Purpose | Suite | Question |
 //! |---|---|---|
-//! | activation confirmation | `OCRA-1:HOTP-<hash>-<d>:QH24-S032` | the offer's nonce |
 //! | login | `OCRA-1:HOTP-<hash>-<d>:QH24-S032` | the challenge nonce |
 //! | transaction | `OCRA-1:HOTP-<hash>-<d>:QH64-S032` | SHA-256 of the displayed fields and the nonce |
 //!
 //! `S` is SHA-256 of the origin, so an OTP is worthless on another portal;
 //! the key is HMAC-SHA256(token key, purpose), so a login OTP is worthless
-//! as a transaction OTP even for the same question.
+//! as a transaction OTP even for the same question. (The activation
+//! confirmation is not an OTP: see `confirmation.rs`.)
 
 use ciborium::Value;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::envelope::NONCE_LEN;
-use super::{ActivationOffer, Challenge, MosaicError, OtpParams};
+use super::{Challenge, MosaicError, OtpParams};
 use crate::otp::{Algorithm, Ocra, OcraInput, OcraSuite, OtpError, OtpKey};
 use crate::secret::OtpCode;
 
 #[derive(Clone, Copy)]
 enum Purpose {
-    Activation,
     Login,
     Transaction,
 }
@@ -30,7 +28,6 @@ enum Purpose {
 impl Purpose {
     fn label(self) -> &'static [u8] {
         match self {
-            Self::Activation => b"tessera/1/key/activation",
             Self::Login => b"tessera/1/key/login",
             Self::Transaction => b"tessera/1/key/transaction",
         }
@@ -39,7 +36,7 @@ impl Purpose {
     fn question_len(self) -> u8 {
         match self {
             Self::Transaction => 64,
-            Self::Activation | Self::Login => 24,
+            Self::Login => 24,
         }
     }
 }
@@ -56,15 +53,6 @@ fn suite(params: OtpParams, purpose: Purpose) -> Result<OcraSuite, MosaicError> 
         field: "digits",
         reason: "must be 6 to 8",
     })
-}
-
-/// The OCRA suite of the activation confirmation OTP (for display in tools).
-pub fn activation_suite(params: OtpParams) -> String {
-    format!(
-        "OCRA-1:HOTP-{}-{}:QH24-S032",
-        params.hash.name(),
-        params.digits
-    )
 }
 
 fn ocra(master: &[u8], params: OtpParams, purpose: Purpose) -> Result<Ocra, MosaicError> {
@@ -187,38 +175,6 @@ pub fn verify_response(
         purpose,
         &question,
         &challenge.origin,
-        code,
-    )
-}
-
-/// The confirmation OTP a freshly activated device shows, proving to the
-/// portal that it holds the keys.
-pub fn confirmation_code(offer: &ActivationOffer) -> Result<OtpCode, MosaicError> {
-    let question = Zeroizing::new(data_encoding::HEXLOWER.encode(&offer.nonce));
-    compute(
-        offer.keys.ocra.expose(),
-        offer.params,
-        Purpose::Activation,
-        &question,
-        &offer.origin,
-    )
-}
-
-/// The portal's check of a confirmation OTP, from what it stored at issue.
-pub fn verify_confirmation(
-    ocra_key: &[u8],
-    params: OtpParams,
-    origin: &str,
-    nonce: &[u8; NONCE_LEN],
-    code: &str,
-) -> Result<(), MosaicError> {
-    let question = data_encoding::HEXLOWER.encode(nonce);
-    check(
-        ocra_key,
-        params,
-        Purpose::Activation,
-        &question,
-        origin,
         code,
     )
 }

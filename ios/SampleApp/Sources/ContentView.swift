@@ -50,7 +50,8 @@ struct ContentView: View {
         case let .activationDone(code, origin):
             Text(L("done_title")).font(.headline).accessibilityAddTraits(.isHeader)
             Text(L("done_hint", [origin]))
-            OtpView(code: code)
+            // 24 characters: smaller than an OTP, so that it fits in two or three lines.
+            OtpView(code: code, size: 26)
             Button(L("action_done"), action: model.home).buttonStyle(.borderedProminent)
         case let .details(details, biometricsEnabled):
             DetailsView(details: details, biometricsEnabled: biometricsEnabled, model: model)
@@ -235,10 +236,11 @@ struct OtpScreen: View {
 /// A code, large, in groups; read digit by digit by VoiceOver ("4, 7, 5…").
 struct OtpView: View {
     let code: String
+    var size: CGFloat = 44
 
     var body: some View {
         Text(verbatim: OtpText.grouped(code))
-            .font(.system(size: 44, weight: .semibold, design: .monospaced))
+            .font(.system(size: size, weight: .semibold, design: .monospaced))
             .privacySensitive()
             .accessibilityLabel(Text(verbatim: L("otp_spoken", [OtpText.spoken(code)])))
     }

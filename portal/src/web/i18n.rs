@@ -239,6 +239,10 @@ pub struct Texts {
     pub activation_code_note: &'static str,
     /// In English: “Confirmation code”.
     pub confirmation_code: &'static str,
+    /// In English: “24 letters and digits, in groups of four: ABCD-EFGH-JKMN-PQRS-TVWX-YZ01.”
+    pub confirmation_hint: &'static str,
+    /// In English: “The confirmation code has 24 letters and digits, like ABCD-EFGH-JKMN-PQRS-TVWX-YZ01.”
+    pub malformed_confirmation: &'static str,
     /// In English: “Confirm”.
     pub confirm: &'static str,
     /// In English: “Your mobile is activated.”
@@ -355,6 +359,8 @@ pub static FR: Texts = Texts {
     activation_code: "Code d'activation",
     activation_code_note: "Démonstration : dans la vraie vie, ce code vous est envoyé par courrier, jamais affiché à l'écran.",
     confirmation_code: "Code de confirmation",
+    confirmation_hint: "24 lettres et chiffres, par groupes de quatre : ABCD-EFGH-JKMN-PQRS-TVWX-YZ01.",
+    malformed_confirmation: "Le code de confirmation a 24 lettres et chiffres, comme ABCD-EFGH-JKMN-PQRS-TVWX-YZ01.",
     confirm: "Confirmer",
     mobile_activated: "Votre mobile est activé.",
     mobile_removed: "Le mobile a été retiré.",
@@ -437,6 +443,8 @@ pub static EN: Texts = Texts {
     activation_code: "Activation code",
     activation_code_note: "Demonstration: in real life this code reaches you by letter and is never shown on screen.",
     confirmation_code: "Confirmation code",
+    confirmation_hint: "24 letters and digits, in groups of four: ABCD-EFGH-JKMN-PQRS-TVWX-YZ01.",
+    malformed_confirmation: "The confirmation code has 24 letters and digits, like ABCD-EFGH-JKMN-PQRS-TVWX-YZ01.",
     confirm: "Confirm",
     mobile_activated: "Your mobile is activated.",
     mobile_removed: "The mobile was removed.",
@@ -519,6 +527,8 @@ pub static DE: Texts = Texts {
     activation_code: "Aktivierungscode",
     activation_code_note: "Demonstration: In Wirklichkeit erhalten Sie diesen Code per Post; er wird nie am Bildschirm angezeigt.",
     confirmation_code: "Bestätigungscode",
+    confirmation_hint: "24 Buchstaben und Ziffern in Vierergruppen: ABCD-EFGH-JKMN-PQRS-TVWX-YZ01.",
+    malformed_confirmation: "Der Bestätigungscode hat 24 Buchstaben und Ziffern, etwa ABCD-EFGH-JKMN-PQRS-TVWX-YZ01.",
     confirm: "Bestätigen",
     mobile_activated: "Ihr Mobilgerät ist aktiviert.",
     mobile_removed: "Das Mobilgerät wurde entfernt.",

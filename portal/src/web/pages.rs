@@ -185,6 +185,27 @@ fn otp_form(f: &Frame<'_>, action: &str, label: &str, button_id: &str, button: &
     }
 }
 
+/// The confirmation code of an activation: 24 Crockford base32 characters
+/// in groups of four (letters, so a text keyboard; the pattern lets through
+/// lower case, spaces and dashes, which the portal forgives).
+fn confirmation_form(f: &Frame<'_>) -> Markup {
+    let t = f.t();
+    html! {
+        form method="post" action="/account/activate" {
+            (csrf_field(f))
+            label for="confirmation" { (t.confirmation_code) }
+            input id="confirmation" name="confirmation" type="text" inputmode="text"
+                autocapitalize="characters" autocomplete="off" spellcheck="false"
+                required minlength="24" maxlength="40"
+                pattern="[ \\-]*([0-9A-TV-Za-tv-z][ \\-]*){24}"
+                placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"
+                aria-describedby="confirmation-hint";
+            p.hint id="confirmation-hint" { (t.confirmation_hint) }
+            button id="confirm-submit" type="submit" { (t.confirm) }
+        }
+    }
+}
+
 fn reissue_form(f: &Frame<'_>, action: &str, token: Option<&str>) -> Markup {
     html! {
         form method="post" action=(action) {
@@ -324,7 +345,7 @@ pub fn activation(f: &Frame<'_>, view: &MosaicView<'_>, code: &str, error: Optio
                     strong id="activation-code" { (code) }
                 }
                 p.hint { (t.activation_code_note) }
-                (otp_form(f, "/account/activate", t.confirmation_code, "confirm-submit", t.confirm))
+                (confirmation_form(f))
             } @else {
                 form method="post" action="/account/add" {
                     (csrf_field(f))

@@ -46,19 +46,25 @@ class Phone {
 fun activationOf(r: ScannedRequest): PendingActivation = assertIs<ScannedRequest.Activation>(r).activation
 fun challengeOf(r: ScannedRequest): PendingChallenge = assertIs<ScannedRequest.Challenge>(r).challenge
 
-/** Enrols [user] at the portal, activates [phone] through a camera frame, confirms. */
-fun activate(portal: TestPortal, phone: Phone, user: String, format: PixelFormat = PixelFormat.YUV420) {
+/** Enrols [user] at the portal, activates [phone] through a camera frame, confirms: the confirmation code. */
+fun activate(portal: TestPortal, phone: Phone, user: String, format: PixelFormat = PixelFormat.YUV420): String {
     val mosaic = portal.enroll(user, NOW)
     val scanned = assertNotNull(phone.auth.scanFrame(testMosaicFrame(mosaic, format)), "no mosaic in the frame")
-    activationOf(scanned).use { activation ->
+    return activationOf(scanned).use { activation ->
         val details = activation.unseal(portal.activationCode(user))
         assertEquals(ORIGIN, details.origin)
         assertEquals(user, details.userId)
         val done = activation.complete(PASSCODE)
         assertIs<TokenKind.Mosaic>(done.token.kind)
-        portal.confirm(user, done.confirmationCode, NOW + 30u)
+        // 24 Crockford base32 characters in dashed groups of four, carrying the phone's own
+        // secret (review M3); the portal forgives lower case.
+        assertTrue(CONFIRMATION.matches(done.confirmationCode), done.confirmationCode.length.toString())
+        portal.confirm(user, done.confirmationCode.lowercase(), NOW + 30u)
+        done.confirmationCode
     }
 }
+
+val CONFIRMATION = Regex("[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}")
 
 // ---- Tests ---------------------------------------------------------------------
 
@@ -327,13 +333,13 @@ fun main() {
     test("the logger never sees a passcode or an OTP") {
         TestPortal(ORIGIN).use { portal ->
             val phone = Phone()
-            activate(portal, phone, "alice")
+            val confirmation = activate(portal, phone, "alice")
             val issued = portal.login("alice", NOW)
             val otp = challengeOf(phone.auth.read(issued.mosaic)).use { it.approveWithPasscode(PASSCODE) }
             assertFailsWith<TesseraException.WrongPasscode> { phone.auth.unlockWithPasscode("Canary-99".toByteArray()) }
             val log = phone.logger.lines.joinToString("\n")
             assertTrue(log.contains("approve with passcode: ok"), log)
-            for (secret in listOf(String(PASSCODE), "Canary-99", otp, portal.activationCode("alice"))) {
+            for (secret in listOf(String(PASSCODE), "Canary-99", otp, portal.activationCode("alice"), confirmation, confirmation.replace("-", ""))) {
                 assertFalse(log.contains(secret), "the log contains a secret")
             }
         }

@@ -11,6 +11,7 @@ has no AEAD).
 import hashlib
 import hmac
 import os
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -203,7 +204,11 @@ def activate(portal, phone, user="alice", fmt=t.PixelFormat.YUV420):
     assert (details.origin, details.user_id) == (ORIGIN, user)
     done = activation.complete(PASSCODE)
     assert done.token.kind.is_MOSAIC()
-    portal.confirm(user, done.confirmation_code, NOW + 30)
+    # 24 Crockford base32 characters in dashed groups of four, carrying the
+    # phone's own secret (review M3); the portal forgives lower case.
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}", done.confirmation_code)
+    portal.confirm(user, done.confirmation_code.lower(), NOW + 30)
+    phone.confirmation = done.confirmation_code
 
 
 @pytest.fixture
@@ -409,5 +414,12 @@ def test_the_logger_sees_no_secret(portal, phone):
         phone.auth.unlock_with_passcode(b"Canary-99")
     log = "\n".join(phone.logger.lines)
     assert "approve with passcode: ok" in log
-    for secret in (PASSCODE.decode(), "Canary-99", otp, portal.activation_code("alice")):
+    for secret in (
+        PASSCODE.decode(),
+        "Canary-99",
+        otp,
+        portal.activation_code("alice"),
+        phone.confirmation,
+        phone.confirmation.replace("-", ""),
+    ):
         assert secret not in log

@@ -152,7 +152,8 @@ final class TesseraFFITests: XCTestCase {
         let details = try activation.unseal(activationCode: try portal.activationCode(userId: user))
         XCTAssertEqual(details.origin, origin)
         let done = try activation.complete(passcode: passcode)
-        try portal.confirm(userId: user, otp: done.confirmationCode, now: now + 30)
+        XCTAssertEqual(done.confirmationCode.count, 29, "24 characters in dashed groups of four")
+        try portal.confirm(userId: user, code: done.confirmationCode, now: now + 30)
     }
 
     func challenge(_ phone: Phone, _ mosaic: Data) throws -> PendingChallenge {

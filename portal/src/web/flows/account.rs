@@ -14,7 +14,8 @@ use super::super::pages;
 use super::super::reply::{error_page, html, internal, log_error, see_other};
 use super::super::session::{ActivationFlow, Notice};
 use super::{
-    App, OtpForm, TokenForm, active_tokens, blocking, mosaic_src, mosaic_view, refusal, typed_otp,
+    App, ConfirmationForm, TokenForm, active_tokens, blocking, mosaic_src, mosaic_view, refusal,
+    typed_confirmation,
 };
 use crate::PortalError;
 
@@ -107,8 +108,12 @@ pub async fn activate_get(State(app): App, ctx: Ctx) -> Response {
     ctx.finish(&app, html(StatusCode::OK, page))
 }
 
-/// POST /account/activate: the confirmation OTP.
-pub async fn activate_post(State(app): App, mut ctx: Ctx, Form(form): Form<OtpForm>) -> Response {
+/// POST /account/activate: the confirmation code.
+pub async fn activate_post(
+    State(app): App,
+    mut ctx: Ctx,
+    Form(form): Form<ConfirmationForm>,
+) -> Response {
     if !ctx.csrf_ok(&form.csrf) {
         return ctx.forbidden(&app);
     }
@@ -120,11 +125,11 @@ pub async fn activate_post(State(app): App, mut ctx: Ctx, Form(form): Form<OtpFo
         let page = activation_page(&app, &ctx, &a, Some(&msg));
         return ctx.finish(&app, html(StatusCode::TOO_MANY_REQUESTS, page));
     }
-    let otp = typed_otp(&form.otp);
+    let code = typed_confirmation(&form.confirmation);
     let verdict = {
         let (app, now) = (app.clone(), ctx.now);
         let token = a.token;
-        blocking(move || app.portal().confirm_offer(&user, &token, &otp, now)).await
+        blocking(move || app.portal().confirm_offer(&user, &token, &code, now)).await
     };
     match verdict {
         Some(Ok(_)) => {

@@ -53,6 +53,21 @@ pub struct OtpForm {
     otp: String,
 }
 
+/// A form with an activation's confirmation code.
+#[derive(Deserialize)]
+pub struct ConfirmationForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    confirmation: String,
+}
+
+/// The confirmation code as typed (the portal forgives separators and
+/// look-alikes), cut at 64 characters: longer is malformed anyway.
+fn typed_confirmation(code: &str) -> Zeroizing<String> {
+    Zeroizing::new(code.trim().chars().take(64).collect())
+}
+
 /// The OTP as typed, without spaces.
 fn typed_otp(otp: &str) -> Zeroizing<String> {
     Zeroizing::new(
@@ -76,6 +91,11 @@ fn refusal(lang: Lang, e: &PortalError) -> Option<(StatusCode, String, bool)> {
         PortalError::MalformedOtp { digits } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             lang.malformed_otp(*digits),
+            false,
+        ),
+        PortalError::MalformedConfirmation => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t.malformed_confirmation.to_owned(),
             false,
         ),
         PortalError::TokenLocked => (StatusCode::LOCKED, t.token_locked.to_owned(), true),

@@ -4,9 +4,12 @@ package lu.tessera.sample.flow
 object OtpText {
     /**
      * For the eye: groups of four from the left ("4750 0476"), or two groups of three for six
-     * digits ("123 456"), as bank tokens print them.
+     * digits ("123 456"), as bank tokens print them. An activation's confirmation code comes
+     * grouped already ("7KQ3-9ZTM-…", 24 letters and digits): its groups are kept, with spaces
+     * so that the line breaks between them (the portal reads either).
      */
     fun grouped(otp: String): String {
+        if ('-' in otp) return otp.replace('-', ' ')
         val size = if (otp.length == 6) 3 else 4
         return otp.chunked(size).joinToString(" ")
     }
@@ -16,5 +19,5 @@ object OtpText {
      * "four, seven, five…" and not "forty-seven million…" or "four thousand seven hundred…".
      * Used as the OTP's content description, inside the localised `otp_spoken` sentence.
      */
-    fun spoken(otp: String): String = otp.filter { !it.isWhitespace() }.toList().joinToString(" ")
+    fun spoken(otp: String): String = otp.filter { !it.isWhitespace() && it != '-' }.toList().joinToString(" ")
 }

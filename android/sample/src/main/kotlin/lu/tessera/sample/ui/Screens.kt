@@ -28,6 +28,7 @@ import androidx.compose.ui.semantics.clearAndSetSemantics
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.liveRegion
+import androidx.compose.ui.text.TextStyle
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
@@ -73,7 +74,8 @@ fun App(vm: SampleViewModel, activity: FragmentActivity) {
             is Screen.ActivationDone -> {
                 Title(stringResource(R.string.done_title))
                 Text(stringResource(R.string.done_hint, screen.origin))
-                Otp(screen.confirmationCode)
+                // 24 characters: smaller than an OTP, so that it fits in two or three lines.
+                Otp(screen.confirmationCode, MaterialTheme.typography.headlineSmall)
                 Button(onClick = flow::home) { Text(stringResource(R.string.action_done)) }
             }
             is Screen.Details -> Details(screen, flow, gate)
@@ -229,11 +231,11 @@ private fun OtpScreen(screen: Screen.Otp, flow: FlowModel) {
 
 /** A code, large, in groups; read digit by digit by TalkBack ("4, 7, 5…"). */
 @Composable
-private fun Otp(code: String) {
+private fun Otp(code: String, style: TextStyle = MaterialTheme.typography.displayMedium) {
     val spoken = stringResource(R.string.otp_spoken, OtpText.spoken(code))
     Text(
         OtpText.grouped(code),
-        style = MaterialTheme.typography.displayMedium,
+        style = style,
         modifier = Modifier.clearAndSetSemantics { contentDescription = spoken },
     )
 }
