@@ -6,7 +6,9 @@
 //! did not write.
 
 use unicode_security::general_security_profile::IdentifierType;
-use unicode_security::{GeneralSecurityProfile, MixedScript};
+use unicode_security::{
+    GeneralSecurityProfile, MixedScript, is_potential_mixed_script_confusable_char,
+};
 
 /// Characters that change how surrounding text renders without being
 /// visible, or change a neighbour's look: controls; bidi embeddings,
@@ -34,17 +36,20 @@ pub(crate) fn is_forbidden(c: char) -> bool {
 }
 
 /// Whether `s` may imitate other text: it mixes scripts (a Cyrillic "а" in
-/// a Latin name), or it is written in another script entirely but its
-/// confusable skeleton is plain ASCII ("Раураl" in Cyrillic). Latin text
-/// with accents ("Café Müller") is not flagged.
+/// a Latin name), or it is written in another script entirely with letters
+/// that all pass for Latin ones ("раураі" in Cyrillic). Latin text with
+/// accents ("Café Müller") is not flagged. UTS #39's mixed-script
+/// resolution and its list of characters confusable across scripts; not its
+/// full skeletons, whose tables would add half a megabyte to the phone's
+/// library for the few strings only they catch.
 pub fn looks_deceptive(s: &str) -> bool {
     if !s.is_single_script() {
         return true;
     }
-    let non_latin_letters = s
-        .chars()
-        .any(|c| c.is_alphabetic() && !c.is_ascii() && !is_latin(c));
-    non_latin_letters && unicode_security::skeleton(s).all(|c| c.is_ascii())
+    let mut letters = s.chars().filter(|c| c.is_alphabetic()).peekable();
+    letters.peek().is_some()
+        && letters
+            .all(|c| !c.is_ascii() && !is_latin(c) && is_potential_mixed_script_confusable_char(c))
 }
 
 /// Latin letters beyond ASCII (Latin-1 Supplement to Latin Extended
