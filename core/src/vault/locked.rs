@@ -74,25 +74,27 @@ impl Inner {
     /// leaves the state as it was, and `persist` refuses to write over the
     /// newer vault anyway.
     fn refresh(&mut self) {
-        let Ok(State::Active(body)) = self.stored_state_if_newer() else {
-            return;
-        };
-        self.state = State::Active(body);
+        if let Ok(Some(state)) = self.newer_stored_state() {
+            self.state = state;
+        }
     }
 
     fn reload(&mut self) -> Result<(), VaultError> {
-        self.state = self.stored_state_if_newer()?;
+        if let Some(state) = self.newer_stored_state()? {
+            self.state = state;
+        }
         Ok(())
     }
 
-    /// The stored state, or ours when the keystore's generation says ours is
+    /// The stored state when the keystore's generation says another
+    /// instance wrote a newer one (or wiped the vault); `None` when ours is
     /// current.
-    fn stored_state_if_newer(&self) -> Result<State, VaultError> {
+    fn newer_stored_state(&self) -> Result<Option<State>, VaultError> {
         let State::Active(ours) = &self.state else {
-            return Err(VaultError::Wiped);
+            return Ok(None);
         };
         if self.platform.keystore.generation()? <= ours.generation {
-            return Ok(State::Active(ours.clone()));
+            return Ok(None);
         }
         let bytes = self
             .platform
@@ -100,7 +102,7 @@ impl Inner {
             .read(BLOB_NAME)?
             .ok_or(VaultError::NotFound)?;
         match format::parse_blob(&bytes)? {
-            Blob::Wiped { at } => Ok(State::Wiped { at }),
+            Blob::Wiped { at } => Ok(Some(State::Wiped { at })),
             Blob::Sealed(wrapped) => {
                 let plain = Zeroizing::new(self.platform.keystore.unwrap(wrapped)?);
                 let body = format::decode_body(&plain)?;
@@ -110,7 +112,7 @@ impl Inner {
                         expected: ours.generation,
                     });
                 }
-                Ok(State::Active(Box::new(body)))
+                Ok(Some(State::Active(Box::new(body))))
             }
         }
     }
